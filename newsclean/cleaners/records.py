@@ -1,0 +1,60 @@
+"""Records that leave the cleaners: the clean article and the log of what was removed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+InputFormat = Literal["html", "text"]
+PageType = Literal["article", "listing", "product", "forum", "other"]
+RemovalLevel = Literal["dom", "line", "site"]
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """One piece of boilerplate taken out, and the rule that took it."""
+
+    rule: str  # stable rule id, e.g. "dom.hidden", "line.phrase", "line.label"
+    category: str  # e.g. "adblock-notice", "comment-prompt", "share", "cookie", "ad-label"
+    text: str  # the removed text (whitespace-collapsed, possibly truncated to 500 chars)
+    level: RemovalLevel = "line"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A cleaned article: the text and its metadata.
+
+    ``text`` is the article and only the article: paragraphs separated by one blank line.
+    """
+
+    text: str
+    url: str | None = None
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published_at: datetime | None = None  # timezone-aware
+    modified_at: datetime | None = None  # timezone-aware
+    site_name: str | None = None
+    language: str | None = None  # ISO 639-1 where known
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    canonical_url: str | None = None
+    image_url: str | None = None
+    #: markdown rendition of the article (headings, lists, quotes kept); "" for text input
+    markdown: str = ""
+    input_format: InputFormat = "html"
+    page_type: PageType = "article"
+    #: which extraction path produced ``text`` ("trafilatura", "plain-text", ...)
+    extractor: str = "trafilatura"
+    extractor_version: str = ""
+    cleaner_version: str = ""
+    removals: tuple[Removal, ...] = ()
+
+    @property
+    def is_article(self) -> bool:
+        return self.page_type == "article" and bool(self.text.strip())
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.text.split("\n\n") if p.strip()]
