@@ -9,6 +9,21 @@ from typing import Literal
 InputFormat = Literal["html", "text"]
 PageType = Literal["article", "listing", "product", "forum", "other"]
 RemovalLevel = Literal["dom", "line", "site"]
+#: where the character encoding of a page was learnt, in the order they are tried
+EncodingSource = Literal["bom", "http-header", "meta", "detected", "fallback", "unicode"]
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A page's bytes turned into text, and how the encoding was chosen."""
+
+    text: str
+    encoding: str  # Python codec name, e.g. "utf-8", "cp1251", "shift_jis"
+    source: EncodingSource
+    #: charset the HTTP header declared, when it was present but overruled (wrong header)
+    overruled_header: str | None = None
+    #: True when undecodable bytes had to be replaced by U+FFFD
+    lossy: bool = False
 
 
 @dataclass(frozen=True, slots=True)

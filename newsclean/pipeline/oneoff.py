@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from newsclean.cleaners import Article, clean
+from newsclean.output.parquet import write_parquet
+from newsclean.output.schema import article_row, rows_to_table
 from newsclean.pipeline.errors import InputError
 from newsclean.scraper.errors import InvalidUrl
 from newsclean.scraper.fetch import FetchOptions, fetch
@@ -142,3 +144,9 @@ def explain(article: Article) -> str:
         text = removal.text if len(removal.text) <= 120 else removal.text[:117] + "..."
         lines.append(f"[{removal.level}] {removal.rule} ({removal.category}): {text}")
     return "\n".join(lines)
+
+
+def write_articles(path: Path, items: list[tuple[Article, FetchResult | None]]) -> None:
+    """Write the cleaned articles to one Parquet file with the declared schema, atomically."""
+    table = rows_to_table([article_row(article, fetch_result) for article, fetch_result in items])
+    write_parquet(path, table)

@@ -9,15 +9,19 @@ terminal (retrying cannot help). That marking alone decides retries::
         |   +-- FetchTimeout          total deadline exceeded (connect, headers or body)
         |   +-- TransportError        connection refused/reset, DNS failure, truncated body
         |   +-- RetryableStatus       HTTP 408, 429 or 5xx (carries Retry-After seconds)
+        |   +-- RobotsUnavailable     robots.txt answered 5xx or was unreachable: disallowed
+        |                             for now (RFC 9309), worth trying again later in the run
         +-- TerminalFetchError        give up on this URL
             +-- HttpStatusError       any other HTTP 4xx (and unexpected codes)
             +-- TlsError              certificate or handshake failure: never retried
-            +-- InvalidUrl            not an absolute http(s) URL
+            +-- InvalidUrl            not an absolute http(s) URL (also: a redirect leaving http(s))
             +-- TooManyRedirects      redirect chain longer than the limit, or a loop
             +-- BodyTooLarge          body (after decompression) exceeds the byte cap
-            +-- NotHtml               Content-Type is not HTML/XHTML
+            +-- NotHtml               content is not what was asked for (HTML, or feed/XML)
             +-- RobotsDisallowed      robots.txt forbids the URL for our user agent
             +-- BlockedAddress        resolves to a private/loopback address (SSRF guard)
+            +-- BadContentEncoding    Content-Encoding unknown, or the compressed body is corrupt
+            +-- HostFailureBudgetExceeded  the host failed too often in a row; given up for the run
 """
 
 from __future__ import annotations
@@ -108,3 +112,23 @@ class RobotsDisallowed(TerminalFetchError):
 
 class BlockedAddress(TerminalFetchError):
     reason = "blocked-address"
+
+
+class RobotsUnavailable(TransientFetchError):
+    reason = "robots-unavailable"
+
+
+class BadContentEncoding(TerminalFetchError):
+    reason = "bad-content-encoding"
+
+
+class HostFailureBudgetExceeded(TerminalFetchError):
+    reason = "host-failure-budget"
+
+    def __init__(self, url: str, host: str, failures: int, message: str = "") -> None:
+        self.host = host
+        #: consecutive failed attempts that spent the budget
+        self.failures = failures
+        super().__init__(
+            url, message or f"host {host} given up after {failures} consecutive failures"
+        )

@@ -1,0 +1,296 @@
+"""Clean: the cleaners' public entry points, from page (or plain text) to :class:`Article`.
+
+HTML goes through every stage once::
+
+    bytes --decode--> str --parse (lxml, once)--> tree --prune (dom rules)--> tree
+          --extract (trafilatura, one run, metadata + formatting)--> blocks
+          --line rules + tail rules--> Article(text, markdown, metadata, removals)
+
+Plain text (a scraped article without markup) only has the line level. The page-type
+decision is one function, :func:`classify_page`, the seam where a real page-type classifier
+will go; for now a page with text is an "article".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Literal
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+
+from newsclean.cleaners.decode import decode_html
+from newsclean.cleaners.dom import prune_boilerplate
+from newsclean.cleaners.extract import (
+    EXTRACTOR_NAME,
+    EXTRACTOR_VERSION,
+    Block,
+    ExtractedMetadata,
+    extract_tree,
+)
+from newsclean.cleaners.lines import (
+    LineDecisions,
+    LineRule,
+    decide_lines,
+    default_line_rules,
+    removals_for,
+)
+from newsclean.cleaners.metadata import (
+    PageDates,
+    canonical_url,
+    declared_language,
+    identify_language,
+    parse_datetime,
+    read_page_dates,
+    split_authors,
+)
+from newsclean.cleaners.records import Article, InputFormat, PageType, Removal
+from newsclean.cleaners.text import is_heading_like, normalize
+
+#: version of our cleaning rules; bump when the same input gives different output
+CLEANER_VERSION = "0.1.0"
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
+_HTML_TAG = re.compile(
+    r"<(p|div|br|span|a|body|head|meta|script|style|link|title|h[1-6]|li|ul|ol|table|article"
+    r"|section|img|header|footer|nav|main)\b[^>]*>",
+    re.IGNORECASE,
+)
+#: characters looked at to tell HTML from text
+SNIFF_CHARS = 20_000
+_PARSER = lxml.html.HTMLParser(
+    collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
+)
+
+
+def clean(
+    data: str | bytes,
+    url: str | None = None,
+    *,
+    input_format: Literal["html", "text", "auto"] = "auto",
+    content_type: str | None = None,
+) -> Article:
+    """Clean a page or a plain-text article; ``input_format="auto"`` tells which it is."""
+    chosen = detect_input_format(data) if input_format == "auto" else input_format
+    if chosen == "html":
+        return clean_html(data, url, content_type=content_type)
+    text = data if isinstance(data, str) else decode_html(data, content_type).text
+    return clean_text(text, url)
+
+
+def detect_input_format(data: str | bytes) -> InputFormat:
+    """ "html" when the start of ``data`` is markup, else "text"."""
+    head = data[:SNIFF_CHARS]
+    sample = head.decode("utf-8", errors="replace") if isinstance(head, bytes) else head
+    sample = sample.lstrip("\ufeff")
+    if _HTML_START.match(sample) or _XML_DECLARATION.match(sample):
+        return "html"
+    return "html" if len(_HTML_TAG.findall(sample)) >= 3 else "text"
+
+
+def clean_html(
+    html: str | bytes, url: str | None = None, *, content_type: str | None = None
+) -> Article:
+    """Decode (bytes), parse once, prune, extract with trafilatura, clean lines."""
+    text = decode_html(html, content_type).text if isinstance(html, bytes) else html
+    root = parse_html(text)
+    if root is None:
+        return _empty_article(url, "html")
+    page = _PageFacts.read(root, url)
+    rules = _line_rules()
+    dom_removals = prune_boilerplate(root, rules)
+    extraction = extract_tree(root, url, search_dates=page.dates.published_at is None)
+    if extraction is None or not extraction.blocks:
+        return _empty_article(url, "html", page.canonical, removals=dom_removals)
+    blocks = extraction.blocks
+    decisions = decide_lines([line for block in blocks for line in block.lines], rules)
+    kept = _kept_blocks(blocks, decisions)
+    article_text = "\n\n".join("\n".join(lines) for lines, _ in kept)
+    markdown = "\n\n".join(md for _, md in kept if md)
+    return _html_article(
+        article_text,
+        markdown,
+        url,
+        page,
+        extraction.metadata,
+        (*dom_removals, *removals_for(decisions)),
+    )
+
+
+def clean_text(text: str, url: str | None = None) -> Article:
+    """Clean a plain-text article (line level only); paragraphs are kept verbatim."""
+    paragraphs = split_paragraphs(text)
+    decisions = decide_lines([line for lines in paragraphs for line in lines], _line_rules())
+    kept_paragraphs: list[str] = []
+    position = 0
+    for lines in paragraphs:
+        kept = [
+            line
+            for offset, line in enumerate(lines)
+            if decisions.verdicts[position + offset] is None
+        ]
+        position += len(lines)
+        if kept:
+            kept_paragraphs.append("\n".join(kept))
+    article_text = "\n\n".join(kept_paragraphs)
+    return Article(
+        text=article_text,
+        url=url,
+        title=_title_from_text(kept_paragraphs),
+        language=identify_language(article_text),
+        input_format="text",
+        page_type=classify_page(article_text),
+        extractor="plain-text",
+        extractor_version="",
+        cleaner_version=CLEANER_VERSION,
+        removals=tuple(removals_for(decisions)),
+    )
+
+
+def split_paragraphs(text: str) -> list[list[str]]:
+    """Paragraphs (runs of non-blank lines) of ``text``, each line stripped of edge spaces."""
+    paragraphs: list[list[str]] = []
+    current: list[str] = []
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw.strip()
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append(current)
+            current = []
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def parse_html(text: str) -> HtmlElement | None:
+    """The lxml tree of ``text``; None when there is no document to parse."""
+    cleaned = _XML_DECLARATION.sub("", text.replace("\x00", ""), count=1)
+    if not cleaned.strip():
+        return None
+    try:
+        root = lxml.html.document_fromstring(cleaned, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None  # "Document is empty" and the like: there is nothing to clean
+    return root if isinstance(root, HtmlElement) else None
+
+
+def classify_page(text: str) -> PageType:
+    """The page type of a cleaned page. Seam for a real classifier: text means "article"."""
+    return "article" if text.strip() else "other"
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _PageFacts:
+    """What is read from the page before pruning can remove it."""
+
+    dates: PageDates
+    language: str | None
+    canonical: str | None
+
+    @classmethod
+    def read(cls, root: HtmlElement, url: str | None) -> _PageFacts:
+        return cls(read_page_dates(root), declared_language(root), canonical_url(root, url))
+
+
+@cache
+def _line_rules() -> tuple[LineRule, ...]:
+    return default_line_rules()
+
+
+def _kept_blocks(
+    blocks: Sequence[Block], decisions: LineDecisions
+) -> list[tuple[tuple[str, ...], str]]:
+    """Kept lines of each block, and its markdown with the removed lines taken out."""
+    kept_blocks: list[tuple[tuple[str, ...], str]] = []
+    position = 0
+    for block in blocks:
+        verdicts = decisions.verdicts[position : position + len(block.lines)]
+        position += len(block.lines)
+        kept = tuple(line for line, v in zip(block.lines, verdicts, strict=True) if v is None)
+        if not kept:
+            continue
+        if len(kept) == len(block.lines):
+            kept_blocks.append((kept, block.markdown))
+            continue
+        removed = {normalize(line) for line, v in zip(block.lines, verdicts, strict=True) if v}
+        kept_blocks.append((kept, _markdown_without(block.markdown, removed)))
+    return kept_blocks
+
+
+def _markdown_without(markdown: str, removed: set[str]) -> str:
+    kept = [line for line in markdown.split("\n") if normalize(line) not in removed]
+    return "\n".join(kept).strip()
+
+
+def _html_article(
+    text: str,
+    markdown: str,
+    url: str | None,
+    page: _PageFacts,
+    meta: ExtractedMetadata,
+    removals: Sequence[Removal],
+) -> Article:
+    return Article(
+        text=text,
+        url=url,
+        title=meta.title,
+        authors=split_authors(meta.author),
+        published_at=page.dates.published_at or _day(meta.date),
+        modified_at=page.dates.modified_at,
+        site_name=meta.sitename,
+        language=identify_language(text, page.language),
+        description=meta.description,
+        tags=meta.tags,
+        categories=meta.categories,
+        canonical_url=page.canonical,
+        image_url=meta.image,
+        markdown=markdown,
+        input_format="html",
+        page_type=classify_page(text),
+        extractor=EXTRACTOR_NAME,
+        extractor_version=EXTRACTOR_VERSION,
+        cleaner_version=CLEANER_VERSION,
+        removals=tuple(removals),
+    )
+
+
+def _day(value: str | None) -> datetime | None:
+    """trafilatura's YYYY-MM-DD as midnight UTC."""
+    return parse_datetime(value) if value else None
+
+
+def _empty_article(
+    url: str | None,
+    input_format: InputFormat,
+    canonical: str | None = None,
+    removals: Sequence[Removal] = (),
+) -> Article:
+    return Article(
+        text="",
+        url=url,
+        canonical_url=canonical,
+        input_format=input_format,
+        page_type=classify_page(""),
+        extractor="none",
+        extractor_version=EXTRACTOR_VERSION,
+        cleaner_version=CLEANER_VERSION,
+        removals=tuple(removals),
+    )
+
+
+def _title_from_text(paragraphs: Sequence[str]) -> str | None:
+    """A plain-text article's first paragraph, when it is a one-line heading."""
+    if len(paragraphs) < 2:
+        return None
+    first = paragraphs[0]
+    return first if "\n" not in first and is_heading_like(first) else None

@@ -1,0 +1,536 @@
+"""The batch run: sources -> polite fetch -> clean -> dedup -> atomic commits, with state.
+
+One run, start to end::
+
+    lock the dataset  ->  reconcile state with the files on disk (crash recovery)
+    -> discover: URLs left pending by earlier runs, then every source (feeds, sitemaps, lists),
+       normalised, deduplicated, and only those the state says are due
+    -> fetch them concurrently (politeness, robots.txt, retries: PoliteFetcher)
+    -> clean each page in an executor (threads or a process pool), classify it
+    -> keep new article versions; commit them in batches: an atomic Parquet file first, then
+       ONE state transaction registering the file, its versions and its URLs
+    -> remember feed/sitemap validators only once everything they listed is committed
+    -> summary + manifest
+
+Exactly-once under ``kill -9``: the state never leads the dataset. A URL counts as done only in
+the transaction that registers the file holding its row; a file that reached the dataset but
+not the state is registered from its own contents on the next run (:func:`reconcile`), so a
+rerun refetches the URL, finds that version already committed, and writes nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Final
+
+import httpx
+
+from newsclean.cleaners import Article, clean_html
+from newsclean.cleaners.errors import CleanerError
+from newsclean.output.dataset import ParquetDataset
+from newsclean.output.errors import OutputError
+from newsclean.output.schema import ArticleRow, article_row, rows_to_table
+from newsclean.pipeline.config import (
+    Config,
+    FeedConfig,
+    RobotsConfig,
+    SitemapConfig,
+    SourceConfig,
+    UrlListConfig,
+)
+from newsclean.pipeline.errors import RunFailed
+from newsclean.pipeline.lock import RunLock, lock_path
+from newsclean.pipeline.state import STATUS_NOT_MODIFIED, STATUS_OK, RunState
+from newsclean.pipeline.summary import RunSummary, write_manifest
+from newsclean.scraper.errors import FetchError, NotHtml, RetryableStatus, RobotsDisallowed
+from newsclean.scraper.feeds import FeedSource
+from newsclean.scraper.fetch import FetchOptions
+from newsclean.scraper.polite import PoliteFetcher, PolitenessOptions
+from newsclean.scraper.records import FetchResult
+from newsclean.scraper.sitemaps import RobotsSitemapSource, SitemapSource
+from newsclean.scraper.sources import (
+    Accept,
+    Source,
+    SourceFilters,
+    SourceItem,
+    UrlListSource,
+    read_source,
+)
+from newsclean.scraper.urls import host_of, normalize_url
+
+log = logging.getLogger("newsclean.run")
+
+#: rows per committed Parquet file (bounds memory and the work a crash can lose)
+DEFAULT_COMMIT_EVERY: Final = 500
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    run_id: str | None = None
+    commit_every: int = DEFAULT_COMMIT_EVERY
+    #: injected into the HTTP client (tests); None = the network
+    transport: httpx.AsyncBaseTransport | None = None
+    now: Callable[[], datetime] = utc_now
+    #: called after each URL is done with (progress display); must be cheap
+    on_progress: Callable[[RunSummary], None] | None = None
+    install_signal_handlers: bool = True
+
+
+def new_run_id(now: datetime) -> str:
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
+
+
+def run(config: Config, options: RunOptions | None = None) -> RunSummary:
+    """Run the batch described by ``config`` once; the summary says how it went."""
+    opts = options or RunOptions()
+    root = config.output.dataset
+    started = opts.now()
+    summary = RunSummary(run_id=opts.run_id or new_run_id(started), started_at=started)
+    dataset = _open_dataset(root)
+    with RunLock(lock_path(root)), _open_state(root, config) as state:
+        reconcile(dataset, state)
+        state.begin_run(summary.run_id, started)
+        try:
+            asyncio.run(BatchRun(config, opts, dataset, state, summary).execute())
+        except (OutputError, OSError) as exc:
+            summary.fatal = str(exc)
+            log.error("run failed: %s", exc)
+        finally:
+            summary.ended_at = opts.now()
+            manifest = write_manifest(root, summary)
+            state.end_run(
+                summary.run_id,
+                summary.ended_at,
+                int(summary.exit_code),
+                _json(summary),
+                str(manifest),
+            )
+    return summary
+
+
+def _json(summary: RunSummary) -> str:
+    import json
+
+    return json.dumps(summary.to_json())
+
+
+def _open_dataset(root: Path) -> ParquetDataset:
+    try:
+        return ParquetDataset.open(root)
+    except OutputError as exc:
+        raise RunFailed(str(exc), str(root), "fix the output folder or choose another") from None
+
+
+def _open_state(root: Path, config: Config) -> RunState:
+    from newsclean.pipeline.state import StateCorrupt, state_path
+
+    refetch = config.run.refetch_after
+    try:
+        return RunState.for_dataset(root, refetch_after=refetch)
+    except StateCorrupt:
+        # the dataset is the source of truth: start an empty state and reconcile from it
+        return RunState.rebuild(state_path(root), refetch_after=refetch)
+
+
+def reconcile(dataset: ParquetDataset, state: RunState) -> tuple[int, int]:
+    """Make the state agree with the files on disk; returns (files forgotten, files adopted).
+
+    Files gone from disk (compaction replaced them) are forgotten first, then files the state
+    does not know (a crash after the rename, or a compaction's merged file) are registered
+    from their own (article_id, content_hash) columns.
+    """
+    dataset.cleanup_staging()
+    on_disk = {dataset.relative(path): path for path in dataset.files()}
+    known = state.known_files()
+    gone = known - on_disk.keys()
+    forgotten = state.forget_files(gone) if gone else 0
+    adopted = 0
+    for name in sorted(on_disk.keys() - known):
+        state.record_commit(name, list(dataset.read_keys(on_disk[name])))
+        adopted += 1
+    if forgotten or adopted:
+        log.info("state reconciled: %d files forgotten, %d adopted", forgotten, adopted)
+    return forgotten, adopted
+
+
+# -- cleaning in an executor ---------------------------------------------------------------
+
+
+def _clean_page(body: bytes, url: str, content_type: str | None) -> Article:
+    """Top-level so a process pool can pickle it."""
+    return clean_html(body, url, content_type=content_type)
+
+
+def make_executor(workers: int) -> Executor:
+    """One thread keeps the event loop responsive; more workers mean processes (both cores)."""
+    if workers <= 1:
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsclean-clean")
+    return ProcessPoolExecutor(max_workers=workers)
+
+
+# -- the run itself ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A kept article version waiting for its batch to be committed."""
+
+    row: ArticleRow
+    state_url: str
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass(slots=True)
+class _Job:
+    url: str  # normalised: the state key, and what is fetched
+    refetch: bool = False
+
+
+@dataclass
+class BatchRun:
+    config: Config
+    options: RunOptions
+    dataset: ParquetDataset
+    state: RunState
+    summary: RunSummary
+    _seen: set[str] = field(default_factory=set)
+    _buffer: list[_Pending] = field(default_factory=list)
+    _buffer_keys: set[tuple[str, str]] = field(default_factory=set)
+    _source_validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    _seq: int = 0
+
+    async def execute(self) -> None:
+        fetch_config = self.config.fetch
+        concurrency = fetch_config.concurrency
+        queue: asyncio.Queue[_Job] = asyncio.Queue(maxsize=concurrency * 2)
+        stop = asyncio.Event()
+        self._install_signal_handlers(stop)
+        executor = make_executor(self.config.run.workers)
+        try:
+            async with PoliteFetcher(politeness(self.config), transport=self.options.transport) as fetcher:
+                self.fetcher = fetcher
+                self.executor = executor
+                workers = [asyncio.create_task(self._worker(queue)) for _ in range(concurrency)]
+                producer = asyncio.create_task(self._discover(queue, stop))
+                finished = asyncio.create_task(_all_done(producer, queue))
+                stopped = asyncio.create_task(stop.wait())
+                done, _ = await asyncio.wait(
+                    {finished, stopped}, return_when=asyncio.FIRST_COMPLETED
+                )
+                for task in (producer, finished, stopped, *workers):
+                    task.cancel()
+                await asyncio.gather(producer, finished, stopped, *workers, return_exceptions=True)
+                if finished in done:
+                    finished.result()  # a bug in discovery surfaces here
+                else:
+                    self.summary.interrupted = True
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+            self._remove_signal_handlers()
+        self.commit()
+        if not self.summary.interrupted:
+            self._save_source_validators()
+
+    # -- signals --
+
+    def _install_signal_handlers(self, stop: asyncio.Event) -> None:
+        if not self.options.install_signal_handlers:
+            return
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self._on_signal, stop, signum)
+
+    def _on_signal(self, stop: asyncio.Event, signum: int) -> None:
+        log.warning("%s received: committing finished work and stopping", signal.Signals(signum).name)
+        stop.set()
+
+    def _remove_signal_handlers(self) -> None:
+        if not self.options.install_signal_handlers:
+            return
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+
+    # -- discovery --
+
+    async def _discover(self, queue: asyncio.Queue[_Job], stop: asyncio.Event) -> None:
+        now = self.options.now()
+        for url in self.state.pending_urls(now):
+            await self._enqueue(queue, url, now, source="pending")
+        documents = SourceDocuments(self)
+        await asyncio.gather(
+            *(self._read(config, documents, queue, now) for config in self.config.sources)
+        )
+
+    async def _read(
+        self,
+        config: SourceConfig,
+        documents: SourceDocuments,
+        queue: asyncio.Queue[_Job],
+        now: datetime,
+    ) -> None:
+        source = build_source(config)
+        filters = SourceFilters(
+            include=config.include,
+            exclude=config.exclude,
+            max_age=config.max_age,
+            max_items=config.max_items,
+        )
+        async for out in read_source(source, documents, filters, now=now):
+            if isinstance(out, SourceItem):
+                self.summary.sources[source.name] += 1
+                await self._enqueue(queue, out.url, now, source=source.name)
+            else:
+                self.summary.skip(_domain(out.url), out.stage, out.reason)
+                if out.reason not in {"filtered-pattern", "too-old", "max-items"}:
+                    log.warning("source %s: %s %s", source.name, out.reason, out.url)
+
+    async def _enqueue(
+        self, queue: asyncio.Queue[_Job], raw_url: str, now: datetime, source: str
+    ) -> None:
+        try:
+            url = normalize_url(raw_url)
+        except FetchError:
+            self.summary.skip(_domain(raw_url), "source", "invalid-url")
+            return
+        if url in self._seen:
+            return
+        self._seen.add(url)
+        domain = _domain(url)
+        self.summary.count(domain, "discovered")
+        known = self.state.url_state(url)
+        if known is None:
+            self.state.record_discovered([url], now)
+        elif not self.state.is_due(url, now):
+            self.summary.skip(domain, "state", "not-due")
+            return
+        await queue.put(_Job(url, refetch=known is not None and known.last_fetch is not None))
+
+    # -- per URL --
+
+    async def _worker(self, queue: asyncio.Queue[_Job]) -> None:
+        while True:
+            job = await queue.get()
+            try:
+                await self._process(job)
+            except (OutputError, OSError):
+                raise
+            except Exception as exc:  # one bad page must not stop the run: count it, log it
+                log.exception("internal error on %s", job.url)
+                self.summary.skip(_domain(job.url), "pipeline", "internal-error", "failed")
+                self.state.record_failure(job.url, "internal-error", self.options.now(), True)
+                del exc
+            finally:
+                queue.task_done()
+                if self.options.on_progress is not None:
+                    self.options.on_progress(self.summary)
+
+    async def _process(self, job: _Job) -> None:
+        domain = _domain(job.url)
+        etag, last_modified = self.state.validators(job.url) if job.refetch else (None, None)
+        try:
+            result = await self.fetcher.get(
+                job.url, accept="html", etag=etag, last_modified=last_modified
+            )
+        except FetchError as exc:
+            self._fetch_failed(job.url, domain, exc)
+            return
+        now = self.options.now()
+        if result.status == 304:
+            self.summary.count(domain, "not-modified")
+            self.state.record_fetch(job.url, STATUS_NOT_MODIFIED, now)
+            return
+        self.summary.count(domain, "fetched")
+        article = await self._clean(job.url, domain, result)
+        if article is None:
+            return
+        self._keep(job.url, domain, article, result)
+
+    def _fetch_failed(self, url: str, domain: str, exc: FetchError) -> None:
+        now = self.options.now()
+        retry_after = (
+            timedelta(seconds=exc.retry_after)
+            if isinstance(exc, RetryableStatus) and exc.retry_after is not None
+            else None
+        )
+        self.state.record_failure(url, exc.reason, now, exc.transient, retry_after)
+        if isinstance(exc, RobotsDisallowed):
+            outcome = "robots-denied"
+        elif isinstance(exc, NotHtml):
+            outcome = "skipped"
+        else:
+            outcome = "failed"
+            log.warning("fetch failed: %s (%s)", exc.reason, url)
+        self.summary.skip(domain, "fetch", exc.reason, outcome)  # type: ignore[arg-type]
+
+    async def _clean(self, url: str, domain: str, result: FetchResult) -> Article | None:
+        loop = asyncio.get_running_loop()
+        try:
+            article = await loop.run_in_executor(
+                self.executor,
+                _clean_page,
+                result.body,
+                result.final_url,
+                result.content_type or None,
+            )
+        except CleanerError as exc:
+            self.summary.skip(domain, "clean", exc.reason, "failed")
+            self.state.record_failure(url, exc.reason, self.options.now(), transient=False)
+            return None
+        reason = skip_reason(article, self.config.output.min_words)
+        if reason is not None:
+            self.summary.skip(domain, "clean", reason)
+            self.state.record_fetch(
+                url, reason, self.options.now(), *_validators(result)
+            )
+            return None
+        return article
+
+    def _keep(self, url: str, domain: str, article: Article, result: FetchResult) -> None:
+        row = article_row(
+            article,
+            result,
+            run_id=self.summary.run_id,
+            normalized_url=_normalized_or(result.final_url, url),
+        )
+        key = (row.article_id, row.content_hash)
+        etag, last_modified = _validators(result)
+        if key in self._buffer_keys or self.state.has_version(*key):
+            self.summary.skip(domain, "dedup", "unchanged")
+            if key not in self._buffer_keys:
+                self.state.record_fetch(url, STATUS_OK, self.options.now(), etag, last_modified)
+            return
+        self._buffer.append(_Pending(row, url, etag, last_modified))
+        self._buffer_keys.add(key)
+        self.summary.count(domain, "kept")
+        if len(self._buffer) >= self.options.commit_every:
+            self.commit()
+
+    # -- commits --
+
+    def commit(self) -> None:
+        """Write the buffered rows as one file, then register it in ONE state transaction."""
+        if not self._buffer:
+            return
+        pending, self._buffer = self._buffer, []
+        self._buffer_keys = set()
+        now = self.options.now()
+        table = rows_to_table([item.row for item in pending])
+        committed = self.dataset.commit(table, crawl_date=_crawl_date(now), run_id=self.summary.run_id)
+        name = self.dataset.relative(committed)
+        with self.state.batch():
+            self.state.record_commit(
+                name,
+                [(item.row.article_id, item.row.content_hash) for item in pending],
+                url_hashes=[(item.state_url, item.row.content_hash) for item in pending],
+                now=now,
+            )
+            for item in pending:
+                self.state.record_fetch(item.state_url, STATUS_OK, now, item.etag, item.last_modified)
+        self.summary.rows_written += len(pending)
+        self.summary.files_written += 1
+        log.info("committed %d rows to %s", len(pending), name)
+
+    def _save_source_validators(self) -> None:
+        """Feeds and sitemaps answer 304 next time only once all they listed is committed."""
+        now = self.options.now()
+        with self.state.batch():
+            for url, (etag, last_modified) in self._source_validators.items():
+                self.state.record_fetch(url, STATUS_OK, now, etag, last_modified)
+
+
+async def _all_done(producer: asyncio.Task[None], queue: asyncio.Queue[_Job]) -> None:
+    await producer
+    await queue.join()
+
+
+class SourceDocuments:
+    """The SourceFetcher a run hands its sources: polite, conditional on earlier runs."""
+
+    def __init__(self, run: BatchRun) -> None:
+        self._run = run
+
+    async def get(self, url: str, *, accept: Accept = "html") -> FetchResult:
+        run = self._run
+        key = _normalized_or(url, url)
+        etag, last_modified = run.state.validators(key)
+        result = await run.fetcher.get(url, accept=accept, etag=etag, last_modified=last_modified)
+        if result.status != 304:
+            run._source_validators[key] = _validators(result)
+        return result
+
+
+def skip_reason(article: Article, min_words: int) -> str | None:
+    """Why a cleaned page is not kept as an article, or None to keep it."""
+    if article.page_type != "article":
+        return f"not-article:{article.page_type}"
+    if not article.text.strip():
+        return "empty"
+    if len(article.text.split()) < min_words:
+        return "too-short"
+    return None
+
+
+def build_source(config: SourceConfig) -> Source:
+    if isinstance(config, UrlListConfig):
+        return UrlListSource(config.path, name=config.name or config.path.name)
+    if isinstance(config, FeedConfig):
+        return FeedSource(config.url, name=config.name or config.url)
+    if isinstance(config, SitemapConfig):
+        return SitemapSource(config.url, name=config.name or config.url)
+    if isinstance(config, RobotsConfig):
+        return RobotsSitemapSource(config.url, name=config.name or config.url)
+    raise AssertionError(f"unknown source config {config!r}")  # pragma: no cover
+
+
+def politeness(config: Config) -> PolitenessOptions:
+    fetch = config.fetch
+    fetch_options = FetchOptions(total_timeout=fetch.timeout, max_bytes=fetch.max_bytes)
+    if fetch.user_agent:
+        fetch_options = FetchOptions(
+            total_timeout=fetch.timeout, max_bytes=fetch.max_bytes, user_agent=fetch.user_agent
+        )
+    return PolitenessOptions(
+        concurrency=fetch.concurrency,
+        per_host_concurrency=fetch.per_host_concurrency,
+        min_delay=fetch.per_host_delay,
+        obey_robots=fetch.obey_robots,
+        max_retries=fetch.max_retries,
+        host_failure_budget=fetch.host_failure_budget,
+        fetch=fetch_options,
+    )
+
+
+def _validators(result: FetchResult) -> tuple[str | None, str | None]:
+    return result.header("etag") or None, result.header("last-modified") or None
+
+
+def _normalized_or(url: str, fallback: str) -> str:
+    try:
+        return normalize_url(url)
+    except FetchError:
+        return fallback
+
+
+def _domain(url: str) -> str:
+    try:
+        return host_of(url) or "(none)"
+    except FetchError:
+        return "(invalid)"
+
+
+def _crawl_date(now: datetime) -> date:
+    return now.astimezone(UTC).date()
