@@ -51,13 +51,13 @@ def test_docs_state_the_current_schema_version() -> None:
     assert f"(now **{SCHEMA_VERSION}**)" in (DOCS / "schema.md").read_text(encoding="utf-8")
 
 
-def python_examples() -> list[tuple[str, int, str]]:
+def python_examples() -> list[tuple[str, str]]:
+    """``(label, code)`` of each ```python block; "python spark" blocks need a Spark session."""
     examples = []
     for name in ("schema.md", "dataset.md"):
         text = (DOCS / name).read_text(encoding="utf-8")
-        for index, match in enumerate(CODE.finditer(text)):
-            if match[1].strip() == "python":  # "python spark" blocks need a Spark session
-                examples.append((name, index, match[2]))
+        blocks = [m[2] for m in CODE.finditer(text) if m[1].strip() == "python"]
+        examples += [(f"{name}-{index}", code) for index, code in enumerate(blocks)]
     return examples
 
 
@@ -71,16 +71,16 @@ def news_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("doc", "index", "code"), python_examples(), ids=lambda v: v if isinstance(v, str) else None
+    ("label", "code"), [pytest.param(*example, id=example[0]) for example in python_examples()]
 )
 def test_python_examples_run(
-    doc: str, index: int, code: str, news_dir: Path, monkeypatch: pytest.MonkeyPatch
+    label: str, code: str, news_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(news_dir)
-    exec(compile(code, f"{doc} example {index}", "exec"), {})
+    exec(compile(code, label, "exec"), {})
 
 
 def test_there_are_examples_for_every_python_reader() -> None:
-    code = "\n".join(c for _, _, c in python_examples())
+    code = "\n".join(c for _, c in python_examples())
     for reader in ("import pandas", "import duckdb", "import polars", "open_arrow_dataset"):
         assert reader in code

@@ -84,18 +84,18 @@ class PhraseCatalogue:
         found: list[Phrase] = []
         covered = 0
         position = 0
-        length = len(normalized)
-        while position < length:
-            match = self._longest_at(normalized, position)
-            if match is None:
-                position = _next_word_start(normalized, position)
-                continue
-            found.append(match)
-            covered += len(match.normalized)
-            position += len(match.normalized)
+        free_from = 0  # matches never overlap: the next one starts after the last one ends
+        for token in normalized.split(" "):
+            if position >= free_from:
+                match = self._longest_at(normalized, position, token)
+                if match is not None:
+                    found.append(match)
+                    covered += len(match.normalized)
+                    free_from = position + len(match.normalized)
+            position += len(token) + 1
         if not found:
             return None
-        return CoverageMatch(ratio=covered / length, phrases=tuple(found))
+        return CoverageMatch(ratio=covered / len(normalized), phrases=tuple(found))
 
     def prefix(self, normalized: str) -> Phrase | None:
         """The longest phrase the line opens with, when a separator follows it."""
@@ -110,10 +110,11 @@ class PhraseCatalogue:
                 return phrase
         return None
 
-    def _longest_at(self, text: str, position: int) -> Phrase | None:
-        end = text.find(" ", position)
-        first = text[position : end if end != -1 else len(text)]
-        for phrase in self._by_first_word.get(first, ()):
+    def _longest_at(self, text: str, position: int, first: str) -> Phrase | None:
+        bucket = self._by_first_word.get(first)
+        if bucket is None:
+            return None
+        for phrase in bucket:
             stop = position + len(phrase.normalized)
             if text.startswith(phrase.normalized, position) and _is_boundary(text, stop):
                 return phrase
@@ -126,11 +127,6 @@ def _is_coverage_phrase(normalized: str) -> bool:
 
 def _is_boundary(text: str, index: int) -> bool:
     return index >= len(text) or not text[index].isalnum() or not text[index - 1].isalnum()
-
-
-def _next_word_start(text: str, position: int) -> int:
-    space = text.find(" ", position)
-    return len(text) if space == -1 else space + 1
 
 
 def read_phrases(lines: Iterable[str]) -> Iterator[Phrase]:

@@ -40,6 +40,8 @@ MAX_DOMINATED_CHARS = 5000
 #: hidden elements and forms holding more than this share of the body text are kept
 MAX_HIDDEN_SHARE = 0.5
 REMOVAL_TEXT_LIMIT = 500
+#: text units longer than this (characters) are not judged: they count as content
+MAX_UNIT_CHARS = 600
 
 BLOCK_TAGS = word_set(
     """
@@ -49,6 +51,7 @@ BLOCK_TAGS = word_set(
     """
 )
 _SKIPPED_TAGS = frozenset({"head", "script", "style", "template"})
+_RULE_TAGS = frozenset({"dialog", "noscript", "form"})
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _PROTECTED = etree.XPath(
@@ -241,9 +244,8 @@ def prune_boilerplate(
     body = _body_of(root)
     if body is None:
         return []
-    body_chars = max(len(collapse_whitespace(body.text_content())), 1)
     removals: list[Removal] = []
-    for element, match in list(_attribute_matches(body, attribute_rules, body_chars)):
+    for element, match in list(_attribute_matches(body, attribute_rules)):
         removals.append(_removal(element, match.rule, match.category))
         _drop(element)
     for element, category in _phrase_dominated(body, line_rules):
@@ -260,19 +262,25 @@ def _body_of(root: HtmlElement) -> HtmlElement | None:
 
 
 def _attribute_matches(
-    body: HtmlElement, rules: Sequence[AttributeRule], body_chars: int
+    body: HtmlElement, rules: Sequence[AttributeRule]
 ) -> Iterator[tuple[HtmlElement, Match]]:
     """Unprotected elements some rule selects, outermost only (their subtrees are skipped)."""
-    stack: list[HtmlElement] = list(reversed(_element_children(body)))
+    body_chars: list[int] = []  # computed on first need: most pages never need it
+    stack: list[HtmlElement] = _element_children(body)
     while stack:
         element = stack.pop()
         if element.tag in _SKIPPED_TAGS:
             continue
-        match = _first_match(element, rules)
-        if match is not None and not _is_protected(element, match, body_chars):
+        match = _first_match(element, rules) if _may_match(element) else None
+        if match is not None and not _is_protected(element, match, body, body_chars):
             yield element, match
             continue
-        stack.extend(reversed(_element_children(element)))
+        stack.extend(_element_children(element))
+
+
+def _may_match(element: HtmlElement) -> bool:
+    """Cheap pre-check: every attribute rule needs an attribute or one of a few tags."""
+    return bool(element.attrib) or element.tag in _RULE_TAGS
 
 
 def _first_match(element: HtmlElement, rules: Sequence[AttributeRule]) -> Match | None:
@@ -284,15 +292,20 @@ def _first_match(element: HtmlElement, rules: Sequence[AttributeRule]) -> Match 
 
 
 def _element_children(element: HtmlElement) -> list[HtmlElement]:
-    return [child for child in element if isinstance(child.tag, str)]
+    """Child elements (no comments), last first: ready to be a depth-first stack."""
+    return list(element.iterchildren(etree.Element, reversed=True))
 
 
-def _is_protected(element: HtmlElement, match: Match, body_chars: int) -> bool:
+def _is_protected(
+    element: HtmlElement, match: Match, body: HtmlElement, body_chars: list[int]
+) -> bool:
     if bool(_PROTECTED(element)):
         return True
     if match.guard_text_share:
+        if not body_chars:
+            body_chars.append(max(len(collapse_whitespace(body.text_content())), 1))
         chars = len(collapse_whitespace(element.text_content()))
-        return chars > MAX_HIDDEN_SHARE * body_chars
+        return chars > MAX_HIDDEN_SHARE * body_chars[0]
     return False
 
 
@@ -313,7 +326,7 @@ def _phrase_dominated(
     """Outermost containers whose text is dominated by boilerplate units."""
     tallies = _tally(body, line_rules)
     selected: list[tuple[HtmlElement, str]] = []
-    stack = list(reversed(_element_children(body)))
+    stack = _element_children(body)
     while stack:
         element = stack.pop()
         tally = tallies.get(element)
@@ -322,7 +335,7 @@ def _phrase_dominated(
         if _is_dominated(tally) and not bool(_PROTECTED(element)):
             selected.append((element, tally.category))
             continue
-        stack.extend(reversed(_element_children(element)))
+        stack.extend(_element_children(element))
     return selected
 
 
@@ -341,7 +354,7 @@ def _tally(body: HtmlElement, line_rules: Sequence[LineRule]) -> dict[HtmlElemen
     whole text is judged as one line. Loose text beside blocks counts as non-boilerplate.
     """
     # lxml hands out the same proxy object while a reference lives: ``nodes`` keeps them.
-    nodes = [el for el in body.iter() if isinstance(el.tag, str) and el.tag not in _SKIPPED_TAGS]
+    nodes = [el for el in body.iter(etree.Element) if el.tag not in _SKIPPED_TAGS]
     tallies: dict[HtmlElement, _Tally] = {el: _Tally() for el in nodes}
     for element in reversed(nodes):  # descendants come before their ancestors
         tally = tallies[element]
@@ -367,8 +380,8 @@ def _tally(body: HtmlElement, line_rules: Sequence[LineRule]) -> dict[HtmlElemen
 def _judge_unit(element: HtmlElement, tally: _Tally, line_rules: Sequence[LineRule]) -> None:
     text = collapse_whitespace(element.text_content())
     tally.chars = len(text)
-    if not text:
-        return
+    if not text or len(text) > MAX_UNIT_CHARS:
+        return  # a long text unit is content: no line rule removes a paragraph that size
     verdict = judge_line(make_line(text), line_rules)
     if verdict is not None:
         tally.boiler_chars = tally.chars

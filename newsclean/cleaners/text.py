@@ -48,14 +48,14 @@ _WORD = re.compile(r"\w+")
 def normalize(line: str) -> str:
     """The comparable form of ``line``: case-folded, punctuation-unified, edges stripped."""
     text = unicodedata.normalize("NFKC", line).translate(_QUOTES)
-    text = _SPACES.sub(" ", text).casefold()
+    text = " ".join(text.split()).casefold()
     text = _SPACE_BEFORE_PUNCT.sub("", text)
     return text.strip(_EDGE_CHARS)
 
 
 def collapse_whitespace(text: str) -> str:
     """``text`` on one line with single spaces (for comparing and for removal logs)."""
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def word_count(text: str) -> int:

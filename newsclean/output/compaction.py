@@ -111,7 +111,8 @@ def compact(layout: DatasetLayout, partition: date | None, *, min_files: int) ->
         days = [partition] if partition is not None else [day for day, _ in layout.partitions()]
         outcomes = [compact_partition(layout, day, min_files=min_files) for day in days]
     finally:
-        remove_work_dir_if_empty(layout)
+        with hold_lock(layout.lock):
+            remove_work_dir_if_empty(layout)
     return CompactionReport(
         compacted=tuple(o for o in outcomes if isinstance(o, PartitionCompaction)),
         skipped=tuple(o for o in outcomes if isinstance(o, PartitionSkip)),
@@ -180,7 +181,8 @@ def _prepare_work_dir(layout: DatasetLayout) -> None:
             f"cannot create the work directory: {exc.strerror}", layout.work_dir
         ) from exc
     if not same_device:
-        remove_work_dir_if_empty(layout)
+        with hold_lock(layout.lock):
+            remove_work_dir_if_empty(layout)
         raise CompactionUnavailable(
             "work directory is not on the dataset's filesystem", layout.work_dir
         )
@@ -189,6 +191,7 @@ def _prepare_work_dir(layout: DatasetLayout) -> None:
 def _start_job(layout: DatasetLayout, stack: ExitStack) -> Path:
     """A new job directory, locked before recovery (which takes the lock alone) can see it."""
     with hold_lock(layout.lock, shared=True):
+        layout.work_dir.mkdir(exist_ok=True)  # a recovery may have removed it while empty
         job = layout.work_dir / f"{JOB_PREFIX}{secrets.token_hex(8)}"
         job.mkdir()
         stack.enter_context(hold_lock(job / JOB_LOCK_NAME))
@@ -337,6 +340,7 @@ def _remove_tree(path: Path) -> None:
 
 
 def remove_work_dir_if_empty(layout: DatasetLayout) -> None:
+    """Remove the work directory unless a job is in it; the caller holds the dataset lock."""
     try:
         layout.work_dir.rmdir()
     except FileNotFoundError:

@@ -199,7 +199,7 @@ class ParquetDataset:
         with hold_lock(self._layout.lock):
             removed = self._remove_staging_leftovers()
             jobs = recover_jobs(self._layout)
-        remove_work_dir_if_empty(self._layout)
+            remove_work_dir_if_empty(self._layout)
         return RecoveryReport(removed, jobs)
 
     def compact(self, partition: date | None = None, *, min_files: int = 2) -> CompactionReport:

@@ -21,6 +21,7 @@ rerun refetches the URL, finds that version already committed, and writes nothin
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import uuid
@@ -98,9 +99,20 @@ def run(config: Config, options: RunOptions | None = None) -> RunSummary:
     root = config.output.dataset
     started = opts.now()
     summary = RunSummary(run_id=opts.run_id or new_run_id(started), started_at=started)
-    dataset = _open_dataset(root)
-    with RunLock(lock_path(root)), _open_state(root, config) as state:
+    root.mkdir(parents=True, exist_ok=True)  # the lock lives inside; hidden from readers
+    with RunLock(lock_path(root)):
+        dataset = _open_dataset(root)  # also cleans up after crashed writers
+        _run_locked(config, opts, dataset, summary)
+    return summary
+
+
+def _run_locked(
+    config: Config, opts: RunOptions, dataset: ParquetDataset, summary: RunSummary
+) -> None:
+    root = dataset.root
+    with _open_state(root, config) as state:
         reconcile(dataset, state)
+        started = summary.started_at
         state.begin_run(summary.run_id, started)
         try:
             asyncio.run(BatchRun(config, opts, dataset, state, summary).execute())
@@ -117,13 +129,15 @@ def run(config: Config, options: RunOptions | None = None) -> RunSummary:
                 _json(summary),
                 str(manifest),
             )
-    return summary
 
 
 def _json(summary: RunSummary) -> str:
-    import json
-
     return json.dumps(summary.to_json())
+
+
+def relative_name(dataset: ParquetDataset, path: Path) -> str:
+    """How the state names a data file: its path inside the dataset, with forward slashes."""
+    return path.relative_to(dataset.root).as_posix()
 
 
 def _open_dataset(root: Path) -> ParquetDataset:
@@ -151,8 +165,7 @@ def reconcile(dataset: ParquetDataset, state: RunState) -> tuple[int, int]:
     does not know (a crash after the rename, or a compaction's merged file) are registered
     from their own (article_id, content_hash) columns.
     """
-    dataset.cleanup_staging()
-    on_disk = {dataset.relative(path): path for path in dataset.files()}
+    on_disk = {relative_name(dataset, path): path for path in dataset.files()}
     known = state.known_files()
     gone = known - on_disk.keys()
     forgotten = state.forget_files(gone) if gone else 0
@@ -220,7 +233,9 @@ class BatchRun:
         self._install_signal_handlers(stop)
         executor = make_executor(self.config.run.workers)
         try:
-            async with PoliteFetcher(politeness(self.config), transport=self.options.transport) as fetcher:
+            async with PoliteFetcher(
+                politeness(self.config), transport=self.options.transport
+            ) as fetcher:
                 self.fetcher = fetcher
                 self.executor = executor
                 workers = [asyncio.create_task(self._worker(queue)) for _ in range(concurrency)]
@@ -254,7 +269,9 @@ class BatchRun:
             loop.add_signal_handler(signum, self._on_signal, stop, signum)
 
     def _on_signal(self, stop: asyncio.Event, signum: int) -> None:
-        log.warning("%s received: committing finished work and stopping", signal.Signals(signum).name)
+        log.warning(
+            "%s received: committing finished work and stopping", signal.Signals(signum).name
+        )
         stop.set()
 
     def _remove_signal_handlers(self) -> None:
@@ -393,9 +410,7 @@ class BatchRun:
         reason = skip_reason(article, self.config.output.min_words)
         if reason is not None:
             self.summary.skip(domain, "clean", reason)
-            self.state.record_fetch(
-                url, reason, self.options.now(), *_validators(result)
-            )
+            self.state.record_fetch(url, reason, self.options.now(), *_validators(result))
             return None
         return article
 
@@ -429,8 +444,10 @@ class BatchRun:
         self._buffer_keys = set()
         now = self.options.now()
         table = rows_to_table([item.row for item in pending])
-        committed = self.dataset.commit(table, crawl_date=_crawl_date(now), run_id=self.summary.run_id)
-        name = self.dataset.relative(committed)
+        committed = self.dataset.commit(
+            table, crawl_date=_crawl_date(now), run_id=self.summary.run_id
+        )
+        name = relative_name(self.dataset, committed.path)
         with self.state.batch():
             self.state.record_commit(
                 name,
@@ -439,7 +456,9 @@ class BatchRun:
                 now=now,
             )
             for item in pending:
-                self.state.record_fetch(item.state_url, STATUS_OK, now, item.etag, item.last_modified)
+                self.state.record_fetch(
+                    item.state_url, STATUS_OK, now, item.etag, item.last_modified
+                )
         self.summary.rows_written += len(pending)
         self.summary.files_written += 1
         log.info("committed %d rows to %s", len(pending), name)
@@ -468,9 +487,22 @@ class SourceDocuments:
         key = _normalized_or(url, url)
         etag, last_modified = run.state.validators(key)
         result = await run.fetcher.get(url, accept=accept, etag=etag, last_modified=last_modified)
-        if result.status != 304:
+        if result.status != 304 and is_leaf_document(result):
             run._source_validators[key] = _validators(result)
         return result
+
+
+def is_leaf_document(result: FetchResult) -> bool:
+    """May a 304 on this document stand for "nothing new below it"?
+
+    Not for robots.txt, HTML pages (feed autodiscovery) and sitemap indexes: a child they
+    point to can change while they do not, so they are always fetched in full.
+    """
+    if result.final_url.rstrip("/").endswith("/robots.txt"):
+        return False
+    if "html" in result.content_type:
+        return False
+    return b"<sitemapindex" not in result.body[:4096]
 
 
 def skip_reason(article: Article, min_words: int) -> str | None:

@@ -45,9 +45,7 @@ class RunSummary:
     #: (stage, reason) -> count, for every URL that did not become a row
     skipped: Counter[tuple[str, str]] = field(default_factory=Counter)
     #: domain -> outcome -> count
-    domains: defaultdict[str, Counter[str]] = field(
-        default_factory=lambda: defaultdict(Counter)
-    )
+    domains: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     sources: Counter[str] = field(default_factory=Counter)  # source name -> items listed
     rows_written: int = 0
     files_written: int = 0
