@@ -23,7 +23,7 @@ import pytest
 
 from newsclean.output import atomic, compaction
 from newsclean.output.dataset import ParquetDataset, open_arrow_dataset
-from newsclean.output.errors import CompactionUnavailable
+from newsclean.output.errors import CompactionUnavailable, CorruptDataFile
 from newsclean.output.layout import default_work_dir
 from newsclean.output.schema import ARTICLE_SCHEMA, rows_to_table
 from tests.test_dataset import SimulatedCrash, counts_by_reader, row_multiset
@@ -348,3 +348,29 @@ def test_work_dir_on_another_filesystem_is_refused(tmp_path: Path) -> None:
 def test_work_dir_inside_the_root_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CompactionUnavailable, match="inside the dataset"):
         ParquetDataset.open(tmp_path / "ds", work_dir=tmp_path / "ds" / "_work")
+
+
+def test_file_vanishing_during_the_merge_skips_the_partition(
+    dataset: ParquetDataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    victim = dataset.files(DAY)[-1]
+    real_read = compaction.read_table
+
+    def read_then_lose(path: Path) -> pa.Table:
+        if path == dataset.files(DAY)[0]:
+            victim.unlink()
+        return real_read(path)
+
+    monkeypatch.setattr(compaction, "read_table", read_then_lose)
+    report = dataset.compact(DAY)
+    assert [(s.crawl_date, s.reason) for s in report.skipped] == [(DAY, "changed-concurrently")]
+    assert len(dataset.files(DAY)) == 3 and not default_work_dir(dataset.root).exists()
+
+
+def test_corrupt_file_stops_compaction_with_its_path(dataset: ParquetDataset) -> None:
+    broken = dataset.files(NEXT_DAY)[1]
+    broken.write_bytes(b"PAR1 not parquet PAR1")
+    with pytest.raises(CorruptDataFile) as caught:
+        dataset.compact(NEXT_DAY)
+    assert caught.value.path == broken
+    assert len(dataset.files(NEXT_DAY)) == 3 and not default_work_dir(dataset.root).exists()

@@ -129,12 +129,19 @@ def compact_partition(
         return PartitionSkip(day, "too-few-files")
     with ExitStack() as stack:
         job = _start_job(layout, stack)
+        merged = job / NEW_DIR / part_file_name(_compaction_run_id(), 1)
+        # until the swap, a failed job is plain garbage: remove it and report
         try:
-            merged = job / NEW_DIR / part_file_name(_compaction_run_id(), 1)
             rows = _merge(listed, merged)
             atomic.checkpoint("compact.merged")
+        except FileNotFoundError:
+            _remove_tree(job)
+            return PartitionSkip(day, "changed-concurrently")  # a listed file went away
+        except OSError as exc:
+            _remove_tree(job)
+            raise not_writable(merged, exc) from exc
         except Exception:
-            _remove_tree(job)  # nothing was swapped: the job is plain garbage
+            _remove_tree(job)
             raise
         with hold_lock(layout.lock):
             swap = _swap_in(layout, partition, listed, job)
@@ -190,12 +197,15 @@ def _prepare_work_dir(layout: DatasetLayout) -> None:
 
 def _start_job(layout: DatasetLayout, stack: ExitStack) -> Path:
     """A new job directory, locked before recovery (which takes the lock alone) can see it."""
-    with hold_lock(layout.lock, shared=True):
-        layout.work_dir.mkdir(exist_ok=True)  # a recovery may have removed it while empty
-        job = layout.work_dir / f"{JOB_PREFIX}{secrets.token_hex(8)}"
-        job.mkdir()
-        stack.enter_context(hold_lock(job / JOB_LOCK_NAME))
-    (job / NEW_DIR).mkdir()
+    job = layout.work_dir / f"{JOB_PREFIX}{secrets.token_hex(8)}"
+    try:
+        with hold_lock(layout.lock, shared=True):
+            layout.work_dir.mkdir(exist_ok=True)  # a recovery may have removed it while empty
+            job.mkdir()
+            stack.enter_context(hold_lock(job / JOB_LOCK_NAME))
+        (job / NEW_DIR).mkdir()
+    except OSError as exc:
+        raise not_writable(job, exc) from exc
     return job
 
 

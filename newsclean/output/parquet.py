@@ -86,7 +86,7 @@ def read_columns(path: Path, columns: list[str]) -> Iterator[pa.RecordBatch]:
 def read_table(path: Path) -> pa.Table:
     """One whole file; CorruptDataFile if it is not Parquet."""
     try:
-        return pq.read_table(path)
+        return pq.read_table(path, partitioning=None)  # the file's own columns only
     except pa.ArrowInvalid as exc:
         raise CorruptDataFile(f"not a readable Parquet file: {exc}", path) from exc
 

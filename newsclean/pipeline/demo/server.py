@@ -143,10 +143,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if status != 304:
             self.send_header("Content-Length", str(len(body)))
+        # logged before the body goes out: a client holding the answer always finds the record
+        self.server.site.log_request(self.command, urlsplit(self.path).path, status)
         self.end_headers()
         if send_body and body:
             self.wfile.write(body)
-        self.server.site.log_request(self.command, urlsplit(self.path).path, status)
 
 
 def _validators(page: DemoPage) -> dict[str, str]:
