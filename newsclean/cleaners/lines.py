@@ -183,6 +183,9 @@ SHARE_WORDS = word_set(
 )
 
 
+_SHARE_SEPARATORS = re.compile(r"[\s|/•·,]+")
+
+
 @dataclass(frozen=True, slots=True)
 class ShareBarRule:
     """A line made only of network names and share actions ("Facebook Twitter Email")."""
@@ -191,7 +194,9 @@ class ShareBarRule:
     max_words: int = 14
 
     def category(self, line: Line) -> str | None:
-        tokens = [t for t in re.split(r"[\s|/•·,]+", line.normalized) if t]
+        if line.words > self.max_words or line.normalized.split(" ", 1)[0] not in SHARE_WORDS:
+            return None
+        tokens = [t for t in _SHARE_SEPARATORS.split(line.normalized) if t]
         if not tokens or len(tokens) > self.max_words:
             return None
         # a bare count ("12 shares") is part of a share bar too

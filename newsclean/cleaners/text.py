@@ -47,8 +47,11 @@ _WORD = re.compile(r"\w+")
 
 def normalize(line: str) -> str:
     """The comparable form of ``line``: case-folded, punctuation-unified, edges stripped."""
-    text = unicodedata.normalize("NFKC", line).translate(_QUOTES)
-    text = " ".join(text.split()).casefold()
+    if line.isascii():  # the common case: nothing to unify but case and spaces
+        text = " ".join(line.split()).lower()
+    else:
+        text = unicodedata.normalize("NFKC", line).translate(_QUOTES)
+        text = " ".join(text.split()).casefold()
     text = _SPACE_BEFORE_PUNCT.sub("", text)
     return text.strip(_EDGE_CHARS)
 
@@ -59,7 +62,8 @@ def collapse_whitespace(text: str) -> str:
 
 
 def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+    """Whitespace-separated tokens (a run of CJK text counts as one)."""
+    return len(text.split())
 
 
 def words(text: str) -> list[str]:

@@ -162,8 +162,8 @@ class ParquetDataset:
                 staged.unlink(missing_ok=True)
                 raise not_writable(partition, exc) from exc
             atomic.checkpoint("commit.published")
+            size = target.stat().st_size  # under the lock: a compaction may rename it next
         seq = part_seq(target.name, run_id) or 0
-        size = target.stat().st_size
         return CommittedFile(target, crawl_date, run_id, seq, table.num_rows, size)
 
     def partitions(self) -> list[date]:
