@@ -51,7 +51,6 @@ BLOCK_TAGS = word_set(
     """
 )
 _SKIPPED_TAGS = frozenset({"head", "script", "style", "template"})
-_RULE_TAGS = frozenset({"dialog", "noscript", "form"})
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _PROTECTED = etree.XPath(
@@ -231,6 +230,32 @@ ATTRIBUTE_RULES: tuple[AttributeRule, ...] = (
     container_rule,
 )
 
+# Walking every element in Python costs more than the rest of the pruning; one XPath (in C)
+# picks the few elements any attribute rule could select. A rule added above must be covered
+# here too: every element it selects must contain one of these tags, attributes or
+# (lower-cased) substrings of its class or id -- tests/test_clean_dom.py holds this.
+CANDIDATE_TAGS = ("dialog", "noscript", "form")
+CANDIDATE_ATTRIBUTES = ("hidden", "aria-hidden", "aria-modal", "role", "style")
+CANDIDATE_NAME_HINTS = (
+    "comment", "respond", "disqus", "reply", "shar", "addtoany", "a2a", "ssba", "heateor",
+    "essb", "swp_", "social", "follow", "related", "more-stories", "recommended", "cookie",
+    "onetrust", "cybot", "cmplz", "cc-", "gdpr", "borlabs", "ot-sdk", "newsletter", "mc4wp",
+    "mc_embed", "subscri", "chp", "adblock", "author", "abh_", "sabox", "adsbygoogle",
+    "advert", "ad-",
+)  # fmt: skip
+
+
+def _candidate_xpath() -> etree.XPath:
+    names = "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+    names += "'abcdefghijklmnopqrstuvwxyz')"
+    tests = [f"self::{tag}" for tag in CANDIDATE_TAGS]
+    tests += [f"@{attribute}" for attribute in CANDIDATE_ATTRIBUTES]
+    tests += [f"contains({names}, '{hint}')" for hint in CANDIDATE_NAME_HINTS]
+    return etree.XPath(f".//*[{' or '.join(tests)}]")
+
+
+ATTRIBUTE_CANDIDATES = _candidate_xpath()
+
 
 # --- pruning -------------------------------------------------------------------------------
 
@@ -266,21 +291,24 @@ def _attribute_matches(
 ) -> Iterator[tuple[HtmlElement, Match]]:
     """Unprotected elements some rule selects, outermost only (their subtrees are skipped)."""
     body_chars: list[int] = []  # computed on first need: most pages never need it
-    stack: list[HtmlElement] = _element_children(body)
-    while stack:
-        element = stack.pop()
-        if element.tag in _SKIPPED_TAGS:
+    selected: set[HtmlElement] = set()
+    for element in ATTRIBUTE_CANDIDATES(body):
+        match = _first_match(element, rules)
+        if match is None or _inside(element, selected, body):
             continue
-        match = _first_match(element, rules) if _may_match(element) else None
-        if match is not None and not _is_protected(element, match, body, body_chars):
+        if not _is_protected(element, match, body, body_chars):
+            selected.add(element)
             yield element, match
-            continue
-        stack.extend(_element_children(element))
 
 
-def _may_match(element: HtmlElement) -> bool:
-    """Cheap pre-check: every attribute rule needs an attribute or one of a few tags."""
-    return bool(element.attrib) or element.tag in _RULE_TAGS
+def _inside(element: HtmlElement, selected: set[HtmlElement], body: HtmlElement) -> bool:
+    """True when an ancestor of ``element`` (below ``body``) is selected or is skipped."""
+    for ancestor in element.iterancestors():
+        if ancestor is body:
+            return False
+        if ancestor in selected or ancestor.tag in _SKIPPED_TAGS:
+            return True
+    return False
 
 
 def _first_match(element: HtmlElement, rules: Sequence[AttributeRule]) -> Match | None:
