@@ -227,7 +227,7 @@ class RunTiming:
 
 @dataclass(slots=True)
 class RunOutputs:
-    """Every call's result on every page, in page order (kept for the first run only)."""
+    """Every call's result on every page, in page order."""
 
     candidate: list[Extraction] = field(default_factory=list)
     text: list[Extraction] = field(default_factory=list)
@@ -283,7 +283,7 @@ def run_benchmark(
     repeat: int,
     progress: Callable[[str], None] = lambda _: None,
 ) -> RunResults:
-    """Warm every extractor up on the first page, then make ``repeat`` timed passes."""
+    """Warm every extractor up on the first page, then make ``repeat`` (at least 1) passes."""
     extractors: dict[CallName, Extractor] = {
         "candidate": candidate,
         "text": trafilatura_text,
@@ -294,18 +294,17 @@ def run_benchmark(
     for extractor in extractors.values():
         call_timed(extractor, warm_html, pages[0].url)
     timings: list[RunTiming] = []
-    first: RunOutputs | None = None
+    first: RunOutputs = RunOutputs()
     changed = 0
-    for run in range(repeat):
-        gc.collect()
+    for run in range(max(repeat, 1)):
+        gc.collect()  # start every pass with the same collector state
         timing, outputs = run_once(pages, extractors)
         timings.append(timing)
-        if first is None:
+        if run == 0:
             first = outputs
         else:
             changed += count_changed_outputs(first, outputs)
         progress(f"run {run + 1}/{repeat}: {len(pages)} pages, {format_timing(timing)}")
-    assert first is not None  # repeat >= 1 is checked by the caller
     return RunResults(outputs=first, timings=tuple(timings), changed_outputs=changed)
 
 

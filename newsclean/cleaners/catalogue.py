@@ -71,6 +71,7 @@ class PhraseCatalogue:
                 self._by_first_word.setdefault(first, []).append(phrase)
         for bucket in self._by_first_word.values():
             bucket.sort(key=lambda p: len(p.normalized), reverse=True)
+        self._first_words = frozenset(self._by_first_word)
 
     def __len__(self) -> int:
         return len(self.phrases)
@@ -81,11 +82,14 @@ class PhraseCatalogue:
 
     def coverage(self, normalized: str) -> CoverageMatch | None:
         """Multi-word phrases found in the line as whole words, longest first, no overlaps."""
+        tokens = normalized.split(" ")
+        if self._first_words.isdisjoint(tokens):
+            return None  # the common case, decided in C
         found: list[Phrase] = []
         covered = 0
         position = 0
         free_from = 0  # matches never overlap: the next one starts after the last one ends
-        for token in normalized.split(" "):
+        for token in tokens:
             if position >= free_from:
                 match = self._longest_at(normalized, position, token)
                 if match is not None:

@@ -21,7 +21,7 @@ script runs, ASP.NET wraps whole pages in one form).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -51,6 +51,7 @@ BLOCK_TAGS = word_set(
     """
 )
 _SKIPPED_TAGS = frozenset({"head", "script", "style", "template"})
+_RULE_TAGS = frozenset({"dialog", "noscript", "form"})
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _PROTECTED = etree.XPath(
@@ -62,90 +63,90 @@ _PROTECTED = etree.XPath(
 
 @dataclass(frozen=True, slots=True)
 class ContainerPattern:
-    """Plugin containers of one category, by exact ids and by class/id token patterns."""
+    """Plugin containers of one category, by a class token or id (compared lower-cased)."""
 
     category: str
-    ids: frozenset[str]
-    #: regex alternation one whole class token (or id) must match; no capturing groups
-    tokens: str
+    #: whole class tokens or ids
+    names: frozenset[str]
+    #: beginnings of class tokens or ids (plugins that number or suffix their names)
+    prefixes: tuple[str, ...] = ()
 
 
 CONTAINER_PATTERNS: tuple[ContainerPattern, ...] = (
     ContainerPattern(
         "comment-prompt",
-        frozenset({"comments", "respond", "disqus_thread", "comment-section", "reply-title"}),
-        (
-            r"comments-area|comment-respond|comment-list|commentlist|comments-section"
-            r"|comment-form|comments-wrapper|comments-container|wp-block-comments"
-            r"|wp-block-post-comments(?:-form)?|fb-comments|comment-reply-title|comments"
+        word_set(
+            """
+            comments respond disqus_thread comment-section reply-title comments-area
+            comment-respond comment-list commentlist comments-section comment-form
+            comments-wrapper comments-container wp-block-comments wp-block-post-comments
+            wp-block-post-comments-form fb-comments comment-reply-title
+            """
         ),
     ),
     ContainerPattern(
         "share",
-        frozenset({"jp-post-flair"}),
-        (
-            r"share|sharing|sharedaddy|sd-sharing-enabled|sd-block|addtoany_share_save_container"
-            r"|a2a_kit|social-share|social-sharing|share-buttons|sharing-buttons|share-bar"
-            r"|share-links|post-share|entry-share|article-share|ssba\S*|shareaholic\S*"
-            r"|heateor_sss\S*|essb_links|swp_social_panel|social-icons|follow-us"
+        word_set(
+            """
+            share sharing sharedaddy sd-sharing-enabled sd-block jp-post-flair
+            addtoany_share_save_container a2a_kit social-share social-sharing share-buttons
+            sharing-buttons share-bar share-links post-share entry-share article-share
+            essb_links swp_social_panel social-icons follow-us
+            """
         ),
+        ("ssba", "shareaholic", "heateor_sss"),
     ),
     ContainerPattern(
         "related",
-        frozenset({"jp-relatedposts", "related-posts", "related-articles"}),
-        (
-            r"jp-relatedposts|related-posts|relatedposts|yarpp-related\S*|crp_related\S*"
-            r"|related-articles|related-stories|related-content|rp4wp-related-posts"
-            r"|wp-block-jetpack-related-posts|more-stories|recommended-posts"
+        word_set(
+            """
+            jp-relatedposts related-posts relatedposts related-articles related-stories
+            related-content rp4wp-related-posts wp-block-jetpack-related-posts more-stories
+            recommended-posts
+            """
         ),
+        ("yarpp-related", "crp_related"),
     ),
     ContainerPattern(
         "cookie",
-        frozenset(
-            {
-                "cookie-notice",
-                "cookie-law-info-bar",
-                "onetrust-consent-sdk",
-                "cybotcookiebotdialog",
-                "cmplz-cookiebanner-container",
-                "moove_gdpr_cookie_info_bar",
-                "cookie-banner",
-                "cookie-consent",
-                "gdpr-consent",
-            }
+        word_set(
+            """
+            cookie-banner cookie-bar cookiebar cookie-law-info-bar onetrust-consent-sdk
+            cybotcookiebotdialog cmplz-cookiebanner cmplz-cookiebanner-container
+            moove_gdpr_cookie_info_bar gdpr-consent gdpr-banner cc-window cc-banner
+            borlabs-cookie ot-sdk-container
+            """
         ),
-        (
-            r"cookie-notice\S*|cookie-banner|cookie-consent\S*|cookie-law-info\S*|cli-modal\S*"
-            r"|cmplz-cookiebanner|cc-window|cc-banner|cookiebar|cookie-bar|gdpr-banner"
-            r"|moove-gdpr\S*|borlabs-cookie|ot-sdk-container"
-        ),
+        ("cookie-notice", "cookie-consent", "cookie-law-info", "cli-modal", "moove-gdpr"),
     ),
     ContainerPattern(
         "newsletter",
-        frozenset({"newsletter-signup", "mc_embed_signup"}),
-        (
-            r"mc4wp-form\S*|mc_embed_signup|newsletter-signup|newsletter-box|newsletter-form"
-            r"|newsletter-widget|newsletter-block|jetpack_subscription_widget"
-            r"|wp-block-jetpack-subscriptions\S*|subscribe-box"
+        word_set(
+            """
+            mc_embed_signup newsletter-signup newsletter-box newsletter-form newsletter-widget
+            newsletter-block jetpack_subscription_widget subscribe-box
+            """
         ),
+        ("mc4wp-form", "wp-block-jetpack-subscriptions"),
     ),
     ContainerPattern(
         "adblock-notice",
-        frozenset(),
-        (r"chp[_-]ads?[_-]block\S*|chp[_-]adb\S*|adblock-notice|adblock-detect\S*"),
+        word_set("adblock-notice"),
+        ("chp_ads", "chp-ads", "chp_adb", "chp-adb", "adblock-detect"),
     ),
     ContainerPattern(
         "author-bio",
-        frozenset({"author-bio", "author-box"}),
-        (
-            r"author-bio|author-box|about-author|about-the-author|saboxplugin-wrap|abh_box"
-            r"|wp-block-post-author\S*|author-info"
+        word_set(
+            """
+            author-bio author-box about-author about-the-author saboxplugin-wrap abh_box
+            author-info
+            """
         ),
+        ("wp-block-post-author",),
     ),
     ContainerPattern(
         "ad",
-        frozenset(),
-        (r"adsbygoogle|advertisement|ad-container|ad-slot|ad-wrapper|ad-unit"),
+        word_set("adsbygoogle advertisement ad-container ad-slot ad-wrapper ad-unit"),
     ),
 )
 
@@ -196,29 +197,29 @@ def form_rule(element: HtmlElement) -> Match | None:
     return Match("dom.form", "form", guard_text_share=True) if element.tag == "form" else None
 
 
-def _container_index(
-    patterns: Sequence[ContainerPattern],
-) -> tuple[dict[str, str], re.Pattern[str]]:
-    """Exact ids to category, and one regex over all class/id tokens (group name = index)."""
-    ids = {element_id: p.category for p in patterns for element_id in p.ids}
-    alternatives = "|".join(f"(?P<c{index}>{p.tokens})" for index, p in enumerate(patterns))
-    return ids, re.compile(rf"(?:^|\s)(?:{alternatives})(?=\s|$)", re.IGNORECASE)
+_CONTAINER_NAMES = {name: p.category for p in CONTAINER_PATTERNS for name in p.names}
+_CONTAINER_PREFIXES = tuple(prefix for p in CONTAINER_PATTERNS for prefix in p.prefixes)
+_PREFIX_CATEGORY = {prefix: p.category for p in CONTAINER_PATTERNS for prefix in p.prefixes}
 
 
-_CONTAINER_IDS, _CONTAINER_TOKENS = _container_index(CONTAINER_PATTERNS)
+def container_category(names: str) -> str | None:
+    """Category of the first class token / id in ``names`` that a container pattern knows."""
+    for name in names.lower().split():
+        category = _CONTAINER_NAMES.get(name)
+        if category is not None:
+            return category
+        if name.startswith(_CONTAINER_PREFIXES):
+            for prefix, prefix_category in _PREFIX_CATEGORY.items():
+                if name.startswith(prefix):
+                    return prefix_category
+    return None
 
 
 def container_rule(element: HtmlElement) -> Match | None:
     """Known plugin containers by their stable id or a class token."""
-    attrib = element.attrib
-    element_id = attrib.get("id")
-    category = _CONTAINER_IDS.get(element_id.strip().lower()) if element_id else None
+    category = container_category(f"{element.get('class', '')} {element.get('id', '')}")
     if category is None:
-        names = f"{attrib.get('class', '')} {element_id or ''}"
-        match = _CONTAINER_TOKENS.search(names) if names.strip() else None
-        if match is None or match.lastgroup is None:
-            return None
-        category = CONTAINER_PATTERNS[int(match.lastgroup[1:])].category
+        return None
     return Match(f"dom.container.{category}", category, False)
 
 
@@ -230,34 +231,20 @@ ATTRIBUTE_RULES: tuple[AttributeRule, ...] = (
     container_rule,
 )
 
-# Walking every element in Python costs more than the rest of the pruning; one XPath (in C)
-# picks the few elements any attribute rule could select. A rule added above must be covered
-# here too: every element it selects must contain one of these tags, attributes or
-# (lower-cased) substrings of its class or id -- tests/test_clean_dom.py holds this.
-CANDIDATE_TAGS = ("dialog", "noscript", "form")
-CANDIDATE_ATTRIBUTES = ("hidden", "aria-hidden", "aria-modal", "role", "style")
-CANDIDATE_NAME_HINTS = (
-    "comment", "respond", "disqus", "reply", "shar", "addtoany", "a2a", "ssba", "heateor",
-    "essb", "swp_", "social", "follow", "related", "more-stories", "recommended", "cookie",
-    "onetrust", "cybot", "cmplz", "cc-", "gdpr", "borlabs", "ot-sdk", "newsletter", "mc4wp",
-    "mc_embed", "subscri", "chp", "adblock", "author", "abh_", "sabox", "adsbygoogle",
-    "advert", "ad-",
-)  # fmt: skip
-
-
-def _candidate_xpath() -> etree.XPath:
-    names = "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-    names += "'abcdefghijklmnopqrstuvwxyz')"
-    tests = [f"self::{tag}" for tag in CANDIDATE_TAGS]
-    tests += [f"@{attribute}" for attribute in CANDIDATE_ATTRIBUTES]
-    tests += [f"contains({names}, '{hint}')" for hint in CANDIDATE_NAME_HINTS]
-    return etree.XPath(f".//*[{' or '.join(tests)}]")
-
-
-ATTRIBUTE_CANDIDATES = _candidate_xpath()
-
-
 # --- pruning -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Tally:
+    """What one pass learns about an element, bottom-up."""
+
+    chars: int = 0  # characters of text it contributes (0 once it is selected for removal)
+    boiler_chars: int = 0
+    hits: int = 0  # text units judged boilerplate
+    has_block: bool = False  # it has a block-level descendant
+    has_match: bool = False  # an attribute rule selects one of its descendants
+    category: str = ""
+    match: Match | None = None  # the attribute rule that selects it
 
 
 def prune_boilerplate(
@@ -265,16 +252,27 @@ def prune_boilerplate(
     line_rules: Sequence[LineRule],
     attribute_rules: Sequence[AttributeRule] = ATTRIBUTE_RULES,
 ) -> list[Removal]:
-    """Remove boilerplate elements from ``root`` in place; return what was removed."""
+    """Remove boilerplate elements from ``root`` in place; return what was removed.
+
+    Elements without text are removed too but not logged: they took nothing from the text.
+
+    One bottom-up pass over the body (Python-level walks of the tree are the cost here)
+    finds the elements attribute rules select and tallies, for every other element, how
+    much of its text is boilerplate; a top-down walk then picks the outermost selected and
+    phrase-dominated elements.
+    """
     body = _body_of(root)
     if body is None:
         return []
+    nodes = [el for el in body.iter(etree.Element) if el.tag not in _SKIPPED_TAGS]
+    tallies = {el: _Tally() for el in nodes}
+    _match_attributes(nodes, tallies, attribute_rules, body)
+    _tally_text(nodes, tallies, line_rules)
     removals: list[Removal] = []
-    for element, match in list(_attribute_matches(body, attribute_rules)):
-        removals.append(_removal(element, match.rule, match.category))
-        _drop(element)
-    for element, category in _phrase_dominated(body, line_rules):
-        removals.append(_removal(element, "dom.phrase-block", category))
+    for element, rule, category in _outermost_selected(body, tallies):
+        removal = _removal(element, rule, category)
+        if removal.text:  # a textless element (an icon, a tracking pixel) removes no text
+            removals.append(removal)
         _drop(element)
     return removals
 
@@ -286,29 +284,32 @@ def _body_of(root: HtmlElement) -> HtmlElement | None:
     return body if body is not None else root
 
 
-def _attribute_matches(
-    body: HtmlElement, rules: Sequence[AttributeRule]
-) -> Iterator[tuple[HtmlElement, Match]]:
-    """Unprotected elements some rule selects, outermost only (their subtrees are skipped)."""
+def _match_attributes(
+    nodes: Sequence[HtmlElement],
+    tallies: dict[HtmlElement, _Tally],
+    rules: Sequence[AttributeRule],
+    body: HtmlElement,
+) -> None:
+    """Mark what attribute rules select (unless protected) and which elements hold blocks."""
     body_chars: list[int] = []  # computed on first need: most pages never need it
-    selected: set[HtmlElement] = set()
-    for element in ATTRIBUTE_CANDIDATES(body):
-        match = _first_match(element, rules)
-        if match is None or _inside(element, selected, body):
+    for element in reversed(nodes):  # descendants come before their ancestors
+        tally = tallies[element]
+        if element is not body and _may_match(element):
+            match = _first_match(element, rules)
+            if match is not None and not _is_protected(element, match, body, body_chars):
+                tally.match = match
+        parent = tallies.get(element.getparent())
+        if parent is None:
             continue
-        if not _is_protected(element, match, body, body_chars):
-            selected.add(element)
-            yield element, match
+        if tally.has_block or element.tag in BLOCK_TAGS:
+            parent.has_block = True
+        if tally.has_match or tally.match is not None:
+            parent.has_match = True
 
 
-def _inside(element: HtmlElement, selected: set[HtmlElement], body: HtmlElement) -> bool:
-    """True when an ancestor of ``element`` (below ``body``) is selected or is skipped."""
-    for ancestor in element.iterancestors():
-        if ancestor is body:
-            return False
-        if ancestor in selected or ancestor.tag in _SKIPPED_TAGS:
-            return True
-    return False
+def _may_match(element: HtmlElement) -> bool:
+    """Cheap pre-check: every attribute rule needs an attribute or one of a few tags."""
+    return bool(element.attrib) or element.tag in _RULE_TAGS
 
 
 def _first_match(element: HtmlElement, rules: Sequence[AttributeRule]) -> Match | None:
@@ -317,11 +318,6 @@ def _first_match(element: HtmlElement, rules: Sequence[AttributeRule]) -> Match 
         if match is not None:
             return match
     return None
-
-
-def _element_children(element: HtmlElement) -> list[HtmlElement]:
-    """Child elements (no comments), last first: ready to be a depth-first stack."""
-    return list(element.iterchildren(etree.Element, reversed=True))
 
 
 def _is_protected(
@@ -337,34 +333,57 @@ def _is_protected(
     return False
 
 
-@dataclass(slots=True)
-class _Tally:
-    """Text statistics of one element, gathered bottom-up."""
+def _tally_text(
+    nodes: Sequence[HtmlElement],
+    tallies: dict[HtmlElement, _Tally],
+    line_rules: Sequence[LineRule],
+) -> None:
+    """Characters, boilerplate characters and hits per element, bottom-up.
 
-    chars: int = 0
-    boiler_chars: int = 0
-    hits: int = 0
-    has_block: bool = False  # the element has a block-level descendant
-    category: str = ""
+    A *text unit* is an element with no block-level descendant whose parent has one: its
+    whole text is judged as one line. Loose text beside blocks counts as non-boilerplate.
+    Elements an attribute rule selected contribute nothing to their ancestors.
+    """
+    for element in reversed(nodes):
+        tally = tallies[element]
+        parent = tallies.get(element.getparent())
+        if tally.match is not None:
+            continue
+        if not tally.has_block:
+            if parent is not None and not parent.has_block:
+                continue  # part of a larger unit, judged there
+            _judge_unit(element, tally, line_rules)
+        else:
+            tally.chars += _loose_chars(element)
+        if parent is not None:
+            _add(parent, tally)
 
 
-def _phrase_dominated(
-    body: HtmlElement, line_rules: Sequence[LineRule]
-) -> list[tuple[HtmlElement, str]]:
-    """Outermost containers whose text is dominated by boilerplate units."""
-    tallies = _tally(body, line_rules)
-    selected: list[tuple[HtmlElement, str]] = []
+def _outermost_selected(
+    body: HtmlElement, tallies: dict[HtmlElement, _Tally]
+) -> list[tuple[HtmlElement, str, str]]:
+    """Elements to remove, outermost only, in document order: (element, rule, category)."""
+    selected: list[tuple[HtmlElement, str, str]] = []
     stack = _element_children(body)
     while stack:
         element = stack.pop()
         tally = tallies.get(element)
-        if tally is None or tally.boiler_chars == 0:
+        if tally is None:
+            continue  # script, style, template
+        if tally.match is not None:
+            selected.append((element, tally.match.rule, tally.match.category))
             continue
         if _is_dominated(tally) and not bool(_PROTECTED(element)):
-            selected.append((element, tally.category))
+            selected.append((element, "dom.phrase-block", tally.category))
             continue
-        stack.extend(_element_children(element))
+        if tally.has_block or tally.has_match:
+            stack.extend(_element_children(element))
     return selected
+
+
+def _element_children(element: HtmlElement) -> list[HtmlElement]:
+    """Child elements (no comments), last first: ready to be a depth-first stack."""
+    return list(element.iterchildren(etree.Element, reversed=True))
 
 
 def _is_dominated(tally: _Tally) -> bool:
@@ -373,36 +392,6 @@ def _is_dominated(tally: _Tally) -> bool:
         and tally.chars <= MAX_DOMINATED_CHARS
         and tally.boiler_chars >= DOMINANCE_THRESHOLD * tally.chars
     )
-
-
-def _tally(body: HtmlElement, line_rules: Sequence[LineRule]) -> dict[HtmlElement, _Tally]:
-    """Per element: characters, boilerplate characters and hits, in one bottom-up pass.
-
-    A *text unit* is an element with no block-level descendant whose parent has one: its
-    whole text is judged as one line. Loose text beside blocks counts as non-boilerplate.
-    """
-    # lxml hands out the same proxy object while a reference lives: ``nodes`` keeps them.
-    nodes = [el for el in body.iter(etree.Element) if el.tag not in _SKIPPED_TAGS]
-    tallies: dict[HtmlElement, _Tally] = {el: _Tally() for el in nodes}
-    for element in reversed(nodes):  # descendants come before their ancestors
-        tally = tallies[element]
-        parent = element.getparent()
-        parent_tally = tallies.get(parent) if parent is not None else None
-        if parent_tally is not None and (tally.has_block or element.tag in BLOCK_TAGS):
-            parent_tally.has_block = True
-    for element in reversed(nodes):
-        tally = tallies[element]
-        parent = element.getparent()
-        parent_tally = tallies.get(parent) if parent is not None else None
-        if not tally.has_block:
-            if parent_tally is not None and not parent_tally.has_block:
-                continue  # part of a larger unit, judged there
-            _judge_unit(element, tally, line_rules)
-        else:
-            tally.chars += _loose_chars(element)
-        if parent_tally is not None:
-            _add(parent_tally, tally)
-    return tallies
 
 
 def _judge_unit(element: HtmlElement, tally: _Tally, line_rules: Sequence[LineRule]) -> None:

@@ -156,10 +156,6 @@ def clean(
     ctx.exit(int(worst))
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main(obj={}))
-
-
 def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
@@ -302,3 +298,7 @@ def compact(ctx: click.Context, dataset: Path, partition: datetime | None, min_f
         f"compacted {len(report.compacted)} partitions: "
         f"{report.files_merged} files merged, {report.rows} rows"
     )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(obj={}))

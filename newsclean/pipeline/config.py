@@ -21,6 +21,11 @@ Example (documented in the README)::
     max_age = "2d"                    # by the feed's or sitemap's date: 90m, 12h, 2d, 1w
     max_items = 200
 
+    [run]
+    refetch_after = "1d"              # re-check articles fetched OK this long ago (default: never)
+    workers = 1                       # extraction processes
+    commit_every = 500                # rows per committed Parquet file
+
 Loading a config never executes code: it is parsed with ``tomllib`` and validated with pydantic.
 """
 
@@ -128,6 +133,9 @@ class RunConfig(_Strict):
     refetch_after: timedelta | None = None
     #: extraction worker processes (1 = in-process)
     workers: int = Field(default=1, ge=1, le=64)
+    #: rows per committed Parquet file: bounds memory and the work a crash can lose; smaller
+    #: means more, smaller files (``newsclean compact`` merges them later)
+    commit_every: int = Field(default=500, gt=0, le=1_000_000)
 
     @field_validator("refetch_after", mode="before")
     @classmethod

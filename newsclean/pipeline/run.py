@@ -30,7 +30,6 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Final
 
 import httpx
 
@@ -69,9 +68,6 @@ from newsclean.scraper.urls import host_of, normalize_url
 
 log = logging.getLogger("newsclean.run")
 
-#: rows per committed Parquet file (bounds memory and the work a crash can lose)
-DEFAULT_COMMIT_EVERY: Final = 500
-
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -80,7 +76,8 @@ def utc_now() -> datetime:
 @dataclass(frozen=True, slots=True)
 class RunOptions:
     run_id: str | None = None
-    commit_every: int = DEFAULT_COMMIT_EVERY
+    #: rows per committed file; None = the config's ``[run] commit_every``
+    commit_every: int | None = None
     #: injected into the HTTP client (tests); None = the network
     transport: httpx.AsyncBaseTransport | None = None
     now: Callable[[], datetime] = utc_now
@@ -431,7 +428,7 @@ class BatchRun:
         self._buffer.append(_Pending(row, url, etag, last_modified))
         self._buffer_keys.add(key)
         self.summary.count(domain, "kept")
-        if len(self._buffer) >= self.options.commit_every:
+        if len(self._buffer) >= (self.options.commit_every or self.config.run.commit_every):
             self.commit()
 
     # -- commits --
@@ -485,7 +482,10 @@ class SourceDocuments:
     async def get(self, url: str, *, accept: Accept = "html") -> FetchResult:
         run = self._run
         key = _normalized_or(url, url)
-        etag, last_modified = run.state.validators(key)
+        # a 304 hides every item the document lists; once the listing is older than
+        # refetch_after (is_due), read it in full so its articles get their re-check
+        due = run.state.is_due(key, run.options.now())
+        etag, last_modified = (None, None) if due else run.state.validators(key)
         result = await run.fetcher.get(url, accept=accept, etag=etag, last_modified=last_modified)
         if result.status != 304 and is_leaf_document(result):
             run._source_validators[key] = _validators(result)

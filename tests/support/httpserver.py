@@ -146,7 +146,7 @@ class Exchange:
         try:
             self.handler.wfile.write(data)
             self.handler.wfile.flush()
-        except (ConnectionError, OSError):
+        except OSError:  # broken pipe, reset: the client left
             self.handler.close_connection = True
             return False
         return True

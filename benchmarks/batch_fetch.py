@@ -1,0 +1,426 @@
+"""Batch fetching throughput: plain httpx vs ``PoliteFetcher`` vs the whole ``newsclean run``.
+
+A local site (:mod:`benchmarks.localsite`, its own process) serves N distinct article pages,
+each answered after ``--latency`` seconds. In this process, one after another::
+
+    (a)  baseline: one httpx.AsyncClient, asyncio.gather under a semaphore of --concurrency
+    (b)  PoliteFetcher(concurrency=C, per_host_concurrency=C, min_delay=0, obey_robots=False)
+    (b') the same with obey_robots=True (robots.txt is served, and loaded once per run)
+    (c)  run(config, RunOptions(...)): URL-list source -> fetch -> clean -> Parquet, into a
+         fresh temporary dataset, with workers=1 and workers=2
+
+(a), (b) and (b') are repeated ``--repeat`` times, their order rotating each round, and the
+median pages/s is reported with every run. (c) runs ``--run-repeat`` times per worker count.
+Every page must come back 200 with the bytes the site serves; a benchmark that lost pages
+says so and exits 1. Timings are ratios against (a) in the same process, never absolute
+thresholds: the box is shared and noisy.
+
+``--profile OUT`` additionally runs (c) with workers=1 under cProfile (the event-loop thread:
+discovery, fetching, state, commits; cleaning runs in its executor thread and is not in it)
+and prints the top functions by own time.
+
+Exit codes: 0 done; 1 some page failed or a run timed out; 2 bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import os
+import pstats
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from benchmarks.localsite import LocalSite, PageMaker, SiteSpec, serve_site
+from newsclean.pipeline.config import Config
+from newsclean.pipeline.run import RunOptions, run
+from newsclean.pipeline.summary import RunSummary
+from newsclean.scraper.polite import PoliteFetcher, PolitenessOptions
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """One timed pass over the pages."""
+
+    label: str
+    pages: int
+    seconds: float
+    #: CPU seconds of THIS process during the pass (a process pool's workers are not in it)
+    cpu_seconds: float
+    body_bytes: int
+    failed: int
+    note: str = ""
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def cpu_ms_per_page(self) -> float:
+        return 1000 * self.cpu_seconds / self.pages if self.pages else 0.0
+
+
+@contextmanager
+def timed(label: str, pages: int) -> Iterator[dict[str, float]]:
+    """Wall and CPU time of the block, into the dict it yields (filled on exit)."""
+    times: dict[str, float] = {}
+    wall, cpu = time.perf_counter(), time.process_time()
+    yield times
+    times["seconds"] = time.perf_counter() - wall
+    times["cpu"] = time.process_time() - cpu
+
+
+# -- (a) the baseline ------------------------------------------------------------------------
+
+
+async def fetch_with_httpx(urls: Sequence[str], concurrency: int, timeout: float) -> Measure:
+    """Plain httpx: one AsyncClient, a semaphore, every body read whole."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    gate = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=30.0) as client:
+
+        async def fetch_one(url: str) -> int:
+            async with gate:
+                response = await client.get(url)
+                response.raise_for_status()
+                return len(response.content)
+
+        return await _gather_timed("(a) httpx AsyncClient + semaphore", urls, fetch_one, timeout)
+
+
+# -- (b) our fetch layer ---------------------------------------------------------------------
+
+
+async def fetch_with_polite(
+    urls: Sequence[str], concurrency: int, obey_robots: bool, timeout: float
+) -> Measure:
+    """PoliteFetcher with pacing off: what our layer costs on top of httpx."""
+    options = PolitenessOptions(
+        concurrency=concurrency,
+        per_host_concurrency=concurrency,
+        min_delay=0.0,
+        obey_robots=obey_robots,
+    )
+    label = f"(b) PoliteFetcher, robots {'on' if obey_robots else 'off'}"
+    async with PoliteFetcher(options) as fetcher:
+
+        async def fetch_one(url: str) -> int:
+            result = await fetcher.get(url)
+            if result.status != 200:
+                raise RuntimeError(f"status {result.status} for {url}")
+            return len(result.body)
+
+        return await _gather_timed(label, urls, fetch_one, timeout)
+
+
+async def _gather_timed(
+    label: str,
+    urls: Sequence[str],
+    fetch_one: Callable[[str], Awaitable[int]],
+    timeout: float,
+) -> Measure:
+    with timed(label, len(urls)) as times:
+        async with asyncio.timeout(timeout):
+            outcomes = await asyncio.gather(
+                *(fetch_one(url) for url in urls), return_exceptions=True
+            )
+    sizes = [size for size in outcomes if isinstance(size, int)]
+    errors = [exc for exc in outcomes if isinstance(exc, BaseException)]
+    note = f"first error: {errors[0]!r}"[:200] if errors else ""
+    return Measure(label, len(urls), times["seconds"], times["cpu"], sum(sizes), len(errors), note)
+
+
+# -- (c) the whole run -----------------------------------------------------------------------
+
+
+def url_list_config(
+    dataset: Path, url_file: Path, *, workers: int, concurrency: int, obey_robots: bool = False
+) -> Config:
+    """A run config: one URL-list source, pacing off, into ``dataset``."""
+    return Config.model_validate(
+        {
+            "output": {"dataset": dataset},
+            "fetch": {
+                "concurrency": concurrency,
+                "per_host_concurrency": min(concurrency, 64),
+                "per_host_delay": 0.0,
+                "obey_robots": obey_robots,
+                "allow_private_addresses": True,
+            },
+            "run": {"workers": workers},
+            "sources": [{"type": "urls", "path": url_file, "name": "bench"}],
+        }
+    )
+
+
+@contextmanager
+def stop_after(seconds: float) -> Iterator[threading.Event]:
+    """SIGTERM this process after ``seconds``: the run's own handler commits and stops."""
+    fired = threading.Event()
+
+    def fire() -> None:
+        fired.set()
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield fired
+    finally:
+        timer.cancel()
+
+
+def run_urls(
+    urls: Sequence[str],
+    *,
+    workers: int,
+    concurrency: int,
+    timeout: float,
+    on_progress: Callable[[RunSummary], None] | None = None,
+    profile: cProfile.Profile | None = None,
+) -> tuple[RunSummary, float, float]:
+    """``newsclean run`` over ``urls`` into a fresh temporary dataset.
+
+    Returns the summary, wall seconds and this process's CPU seconds. Bounded: after
+    ``timeout`` seconds the run is sent SIGTERM and stops after committing what it has.
+    """
+    with tempfile.TemporaryDirectory(prefix="newsclean-bench-") as tmp:
+        url_file = Path(tmp) / "urls.txt"
+        url_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
+        config = url_list_config(
+            Path(tmp) / "dataset", url_file, workers=workers, concurrency=concurrency
+        )
+        options = RunOptions(on_progress=on_progress, install_signal_handlers=True)
+        with stop_after(timeout), timed("run", len(urls)) as times:
+            if profile is not None:
+                profile.enable()
+            try:
+                summary = run(config, options)
+            finally:
+                if profile is not None:
+                    profile.disable()
+    return summary, times["seconds"], times["cpu"]
+
+
+def measure_run(urls: Sequence[str], workers: int, concurrency: int, timeout: float) -> Measure:
+    summary, seconds, cpu = run_urls(
+        urls, workers=workers, concurrency=concurrency, timeout=timeout
+    )
+    label = f"(c) newsclean run, workers={workers}"
+    return Measure(
+        label, len(urls), seconds, cpu, 0, len(urls) - summary.rows_written, run_note(summary)
+    )
+
+
+def run_note(summary: RunSummary) -> str:
+    note = f"rows {summary.rows_written}, files {summary.files_written}"
+    if summary.interrupted:
+        note += ", TIMED OUT (interrupted)"
+    skipped = ", ".join(f"{stage}:{reason}={n}" for (stage, reason), n in summary.skipped.items())
+    return note + (f", skipped {skipped}" if skipped else "")
+
+
+# -- reference: cleaning alone ---------------------------------------------------------------
+
+
+def clean_rate(site: LocalSite, sample: int) -> float:
+    """Serial ``clean_html`` docs/s on the first ``sample`` pages, in this process."""
+    from newsclean.cleaners import clean_html
+
+    maker = PageMaker(site.spec)
+    pages = [(maker.page(index), site.url(index)) for index in range(min(sample, site.spec.pages))]
+    clean_html(pages[0][0], pages[0][1])  # lazily built tables and imports
+    started = time.perf_counter()
+    for body, url in pages:
+        clean_html(body, url, content_type="text/html; charset=utf-8")
+    return len(pages) / (time.perf_counter() - started)
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+def fetch_rounds(site: LocalSite, args: argparse.Namespace) -> dict[str, list[Measure]]:
+    urls = site.urls()
+    runners: dict[str, Callable[[Sequence[str]], Awaitable[Measure]]] = {
+        "a": lambda u: fetch_with_httpx(u, args.concurrency, args.timeout),
+        "b": lambda u: fetch_with_polite(u, args.concurrency, False, args.timeout),
+        "b'": lambda u: fetch_with_polite(u, args.concurrency, True, args.timeout),
+    }
+    order = list(runners)
+    for key in order:  # warm-up: imports, the server's first connections
+        asyncio.run(runners[key](urls[: min(200, len(urls))]))
+    results: dict[str, list[Measure]] = {key: [] for key in order}
+    for round_number in range(args.repeat):
+        rotated = order[round_number % len(order) :] + order[: round_number % len(order)]
+        for key in rotated:
+            before = site.stats()
+            measure = asyncio.run(runners[key](urls))
+            after = site.stats()
+            requests = after.get("requests", 0) - before.get("requests", 0)
+            robots = after.get("robots", 0) - before.get("robots", 0)
+            results[key].append(
+                _with_note(measure, f"server saw {requests} requests, {robots} robots.txt")
+            )
+            print(
+                f"  round {round_number + 1} {measure.label}: {measure.pages_per_s:,.0f} pages/s",
+                file=sys.stderr,
+            )
+    return results
+
+
+def _with_note(measure: Measure, extra: str) -> Measure:
+    note = f"{measure.note}; {extra}" if measure.note else extra
+    return Measure(
+        measure.label,
+        measure.pages,
+        measure.seconds,
+        measure.cpu_seconds,
+        measure.body_bytes,
+        measure.failed,
+        note,
+    )
+
+
+def format_rows(
+    groups: Sequence[list[Measure]], baseline: float, ratio_label: str = "ratio"
+) -> list[str]:
+    """A header and one row per group: median pages/s, ratio to ``baseline``, every run."""
+    lines = [f"{'':42} {'pages/s':>9} {ratio_label:>8} {'CPU ms/page':>11}  runs (pages/s)"]
+    for group in groups:
+        rate = statistics.median(m.pages_per_s for m in group)
+        cpu = statistics.median(m.cpu_ms_per_page for m in group)
+        ratio = f"{rate / baseline:8.2f}" if baseline else f"{'-':>8}"
+        runs = " / ".join(f"{m.pages_per_s:,.0f}" for m in group)
+        lines.append(f"{group[0].label:42} {rate:9,.0f} {ratio} {cpu:11.2f}  {runs}")
+    return lines
+
+
+def report(
+    site: LocalSite,
+    fetches: dict[str, list[Measure]],
+    runs: list[list[Measure]],
+    clean: float,
+    args: argparse.Namespace,
+) -> int:
+    maker = PageMaker(site.spec)
+    sample = [len(maker.page(index)) for index in range(min(site.spec.pages, 500))]
+    spec = site.spec
+    print()
+    print(
+        f"batch_fetch: {spec.pages} pages ({statistics.mean(sample) / 1000:.1f} kB mean, "
+        f"{min(sample) / 1000:.0f}-{max(sample) / 1000:.0f} kB"
+        f"{', gzip' if spec.gzip else ''}), latency {spec.latency * 1000:.0f} ms, "
+        f"concurrency {args.concurrency}, {args.repeat} rounds, {os.cpu_count()} CPUs"
+    )
+    print(
+        f"latency bound: {args.concurrency} / {spec.latency:g} s = "
+        f"{args.concurrency / spec.latency:,.0f} pages/s"
+        if spec.latency
+        else "latency bound: none (latency 0)"
+    )
+    baseline = statistics.median(m.pages_per_s for m in fetches["a"])
+    for line in format_rows(list(fetches.values()), baseline):
+        print(line)
+    ratio = statistics.median(m.pages_per_s for m in fetches["b"]) / baseline
+    print(f"(b)/(a) = {ratio:.2f}  (target >= 0.90: our fetch layer costs <= 10 %)")
+    if runs:
+        print()
+        print(
+            f"clean_html alone (serial, this process, first {args.clean_sample} pages): "
+            f"{clean:,.1f} docs/s"
+        )
+        for line in format_rows(runs, clean, "vs clean"):
+            print(line)
+        print("  (c) 'vs clean' is against clean_html alone; CPU excludes process-pool workers")
+    failed = 0
+    for group in [*fetches.values(), *runs]:
+        for measure in group:
+            if measure.failed:
+                failed += measure.failed
+            print(f"  {measure.label}: {measure.note}")
+    sizes = {key: {m.body_bytes for m in group} for key, group in fetches.items()}
+    if len({size for group in sizes.values() for size in group}) != 1:
+        print(f"WARNING: body bytes differ between passes: {sizes}")
+        failed += 1
+    if failed:
+        print(f"FAILED: {failed} pages/rows missing (see notes above)")
+    return 1 if failed else 0
+
+
+def print_profile(profile: cProfile.Profile, pages: int, top: int) -> None:
+    stream = io.StringIO()
+    stats = pstats.Stats(profile, stream=stream)
+    stats.sort_stats("tottime").print_stats(top)
+    print()
+    print(f"profile of (c) workers=1, event-loop thread, {pages} pages (tottime = own time):")
+    print(stream.getvalue())
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=5000)
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds per answer")
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of (a), (b), (b')")
+    parser.add_argument("--run-repeat", type=int, default=1, help="runs of (c) per worker count")
+    parser.add_argument("--workers", default="1,2", help="worker counts for (c); '' skips (c)")
+    parser.add_argument("--gzip", action="store_true", help="serve pages gzipped")
+    parser.add_argument("--clean-sample", type=int, default=200)
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per measured pass")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="PAGES",
+        help="also profile (c) workers=1 over PAGES pages",
+    )
+    parser.add_argument("--profile-top", type=int, default=30)
+    args = parser.parse_args(argv)
+    if args.pages < 1 or args.repeat < 1 or args.concurrency < 1 or args.latency < 0:
+        parser.error("--pages, --repeat and --concurrency must be >= 1, --latency >= 0")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    worker_counts = [int(w) for w in args.workers.split(",") if w.strip()]
+    spec = SiteSpec(args.pages, args.latency, "article", args.gzip)
+    with serve_site(
+        spec, max_seconds=args.timeout * (3 * args.repeat + 4 * args.run_repeat + 4)
+    ) as site:
+        fetches = fetch_rounds(site, args)
+        runs = [
+            [
+                measure_run(site.urls(), workers, args.concurrency, args.timeout)
+                for _ in range(args.run_repeat)
+            ]
+            for workers in worker_counts
+        ]
+        clean = clean_rate(site, args.clean_sample) if runs else 0.0
+        code = report(site, fetches, runs, clean, args)
+        if args.profile:
+            profile = cProfile.Profile()
+            urls = site.urls(min(args.profile, args.pages))
+            summary, _, _ = run_urls(
+                urls, workers=1, concurrency=args.concurrency, timeout=args.timeout, profile=profile
+            )
+            print_profile(profile, len(urls), args.profile_top)
+            print(f"  {run_note(summary)}")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
