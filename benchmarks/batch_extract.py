@@ -27,9 +27,12 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+import psutil
 
 from benchmarks.localsite import PageMaker, SiteSpec, article_path
 from newsclean.cleaners import clean_html
@@ -53,12 +56,19 @@ class Pass:
 
     mode: Mode
     seconds: float
+    #: CPU seconds of this process and its pool workers during the pass
+    cpu_seconds: float
     #: per page: a hash of the cleaned text, or "error:<reason>"
     outputs: tuple[str, ...]
 
     @property
     def docs_per_s(self) -> float:
         return len(self.outputs) / self.seconds
+
+    @property
+    def cores(self) -> float:
+        """CPUs this benchmark actually got: below the worker count when the box is busy."""
+        return self.cpu_seconds / self.seconds
 
 
 def clean_one(doc: Doc) -> str:
@@ -109,10 +119,21 @@ def run_per_page(pool: Executor, docs: Sequence[Doc]) -> tuple[str, ...]:
     return tuple(future.result() for future in futures)
 
 
+def cpu_seconds() -> float:
+    """User + system CPU of this process and its live children (the pool's workers)."""
+    me = psutil.Process()
+    total = sum(me.cpu_times()[:2])
+    for child in me.children(recursive=True):
+        with suppress(psutil.NoSuchProcess):
+            total += sum(child.cpu_times()[:2])
+    return total
+
+
 def timed_pass(mode: Mode, work: Callable[[], tuple[str, ...]]) -> Pass:
-    started = time.perf_counter()
+    cpu, started = cpu_seconds(), time.perf_counter()
     outputs = work()
-    return Pass(mode, time.perf_counter() - started, outputs)
+    seconds = time.perf_counter() - started
+    return Pass(mode, seconds, cpu_seconds() - cpu, outputs)
 
 
 def measure(
@@ -161,16 +182,22 @@ def report(
         f"{os.cpu_count()} CPUs"
     )
     serial = statistics.median(p.docs_per_s for p in passes["serial"])
-    print(f"{'':16} {'docs/s':>8} {'speedup':>8}  runs (docs/s)")
+    print(f"{'':16} {'docs/s':>8} {'speedup':>8} {'CPUs got':>8}  runs (docs/s)")
     for mode, rounds in passes.items():
         rate = statistics.median(p.docs_per_s for p in rounds)
+        cores = statistics.median(p.cores for p in rounds)
         runs = " / ".join(f"{p.docs_per_s:.1f}" for p in rounds)
-        print(f"{mode:16} {rate:8.1f} {rate / serial:8.2f}  {runs}")
+        print(f"{mode:16} {rate:8.1f} {rate / serial:8.2f} {cores:8.2f}  {runs}")
     chunked = statistics.median(p.docs_per_s for p in passes["pool, chunked"])
     print(
         f"speedup, pool chunked / serial = {chunked / serial:.2f} "
         f"(target >= 1.7 with 2 workers); pool start-up {startup:.2f} s (not timed above)"
     )
+    print(
+        "CPUs got: CPU seconds of this process and its workers / wall seconds; a pool that got "
+        "fewer CPUs than workers was sharing the machine"
+    )
+    print(f"load average at the end: {' / '.join(f'{v:.2f}' for v in os.getloadavg())}")
     reference = passes["serial"][0].outputs
     errors = sum(output.startswith("error:") for output in reference)
     differing = sum(

@@ -112,6 +112,7 @@ async def fetch_with_polite(
         per_host_concurrency=concurrency,
         min_delay=0.0,
         obey_robots=obey_robots,
+        allow_private_addresses=True,  # the site is on 127.0.0.1
     )
     label = f"(b) PoliteFetcher, robots {'on' if obey_robots else 'off'}"
     async with PoliteFetcher(options) as fetcher:

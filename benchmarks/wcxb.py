@@ -656,8 +656,8 @@ def worst_lines(worst: Sequence[PageDelta]) -> list[str]:
     lines = ["", "pages where the candidate loses most shingle F1 vs trafilatura:"]
     lines.append(f"  {'id':<6}{'domain':<40}{'cand F1':>9}{'traf F1':>9}{'delta':>9}")
     lines += [
-        f"  {d.page_id:<6}{d.domain[:39]:<40}{d.candidate_f1:>9.3f}{d.trafilatura_f1:>9.3f}"
-        f"{d.delta:>+9.3f}"
+        f"  {d.page_id:<6}{(d.domain or '?')[:39]:<40}"
+        f"{d.candidate_f1:>9.3f}{d.trafilatura_f1:>9.3f}{d.delta:>+9.3f}"
         for d in worst
     ]
     lines.append("")

@@ -180,7 +180,7 @@ def test_cli_run_with_bad_config_exits_2_with_one_error_line(
 ) -> None:
     path = write(tmp_path, text)
     code, stdout, stderr = run_cli("run", str(path))
-    assert code == ExitCode.USAGE == 2
+    assert code == int(ExitCode.USAGE) == 2
     assert key in assert_one_error_line(stderr)
     assert stdout == ""
     assert not (tmp_path / "news").exists()  # nothing was done
@@ -287,3 +287,51 @@ def test_absolute_dataset_path_is_kept(tmp_path: Path) -> None:
     target = tmp_path / "somewhere" / "ds"
     config = load_config(write(tmp_path, f'[output]\ndataset = "{target}"\n' + FEED_SOURCE))
     assert config.output.dataset == target
+
+
+# -- the documented configs are valid ---------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def readme_toml_blocks() -> list[str]:
+    blocks: list[str] = []
+    current: list[str] | None = None
+    for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            if current is not None:
+                blocks.append("\n".join(current) + "\n")
+                current = None
+            elif line[3:].strip() == "toml":
+                current = []
+        elif current is not None:
+            current.append(line)
+    return blocks
+
+
+def test_readme_config_example_is_valid(tmp_path: Path) -> None:
+    (block,) = readme_toml_blocks()
+    config = load_config(write(tmp_path, block))
+    assert config.output.dataset == tmp_path / "news-dataset"
+    assert [source.type for source in config.sources] == ["feed", "sitemap", "robots", "urls"]
+    assert config.run.refetch_after == timedelta(days=1)
+
+
+def test_example_config_is_valid() -> None:
+    path = REPO / "examples" / "sources.toml"
+    config = load_config(path)
+    assert config.output.dataset == path.parent / ".." / "news-dataset"
+    assert config.sources
+
+
+def test_readme_error_example_is_what_the_user_sees(tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = (
+        "Error: invalid config: sources[1].url: Field required (sources.toml): fix the key named"
+    )
+    assert example in readme
+    path = write(tmp_path, OUTPUT + FEED_SOURCE + '[[sources]]\ntype = "sitemap"\n')
+    code, _, stderr = run_cli("run", str(path))
+    assert code == 2
+    line = assert_one_error_line(stderr)
+    assert line == example.replace("(sources.toml)", f"({path})")

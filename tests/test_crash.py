@@ -26,19 +26,21 @@ import pytest
 from newsclean.output.dataset import ParquetDataset
 from newsclean.pipeline.exitcodes import ExitCode
 from newsclean.pipeline.state import RunState
-from newsclean.pipeline.summary import RUNS_DIR_NAME
+from newsclean.pipeline.summary import RUNS_DIR_NAME, RunSummary
 from tests.support.runsite import (
+    TEST_CONCURRENCY,
     ArticleFarm,
     article_farm,
     crashing_newsclean_command,
     dataset_keys,
     dataset_rows,
     newsclean_command,
+    run_config,
     write_config,
 )
 
 #: articles of the kill -9 test (the others use fewer: they need fewer runs to be meaningful)
-COUNT = 200
+COUNT = 300
 KILLS = 5
 SEED = 20240304
 MARKER = re.compile(r"Dispatch number (\d{4}) was filed")
@@ -88,8 +90,8 @@ def marker_counts(dataset: Path) -> Counter[int]:
     texts = dataset_rows(dataset).column("text").to_pylist()
     counts: Counter[int] = Counter()
     for text in texts:
-        found = MARKER.findall(text)
-        assert len(found) == 1, text[:200]
+        found = MARKER.findall(str(text))
+        assert len(found) == 1, str(text)[:200]
         counts[int(found[0])] += 1
     return counts
 
@@ -112,15 +114,10 @@ def assert_exactly_once(dataset: Path, count: int) -> None:
     assert not any((dataset / "_staging").glob("*"))  # no leftovers of killed commits
 
 
-def final_run(folder: Path, config: Path) -> dict[str, object]:
-    process = start(
-        newsclean_command("run", str(config), "--log-format", "json", "--no-progress"),
-        folder,
-        "final",
-    )
-    code = finish(process)
-    summary: dict[str, object] = json.loads((folder / "final.out").read_text(encoding="utf-8"))
-    assert code == ExitCode.OK, (folder / "final.err").read_text(encoding="utf-8")[-2000:]
+def final_run(config: Path) -> RunSummary:
+    """The clean run after the crashes: in-process (the same code; a subprocess less)."""
+    summary = run_config(config)
+    assert summary.exit_code == ExitCode.OK, summary.to_json()
     return summary
 
 
@@ -135,7 +132,7 @@ def test_kill_9_at_random_instants_then_rerun_is_exactly_once(tmp_path: Path) ->
             argv = newsclean_command("run", str(config), "--no-progress")
             process = start(argv, tmp_path, f"kill-{attempt}")
             wait_for_new_file(dataset, process)
-            time.sleep(rng.uniform(0.0, 0.8))
+            time.sleep(rng.uniform(0.0, 0.5))
             if process.poll() is None:
                 process.send_signal(signal.SIGKILL)
                 killed_mid_run += 1
@@ -143,12 +140,12 @@ def test_kill_9_at_random_instants_then_rerun_is_exactly_once(tmp_path: Path) ->
             assert code in (-signal.SIGKILL, ExitCode.OK), f"attempt {attempt}: exit {code}"
             # after every kill the dataset is readable and holds no article twice
             rows_after_kills.append(assert_at_most_once(dataset))
-        summary = final_run(tmp_path, config)
-    # the kills really cut runs short after they had committed part of their work
-    assert killed_mid_run == KILLS, rows_after_kills
-    assert rows_after_kills == sorted(set(rows_after_kills)), rows_after_kills
-    assert 0 < rows_after_kills[-1] < COUNT, rows_after_kills
-    assert summary["rows_written"] == COUNT - rows_after_kills[-1]
+        summary = final_run(config)
+    # the kills really cut runs short after they had committed part of their work (how much
+    # depends on the machine's speed: the rows counts are not pinned)
+    assert killed_mid_run >= 3, rows_after_kills
+    assert 0 < rows_after_kills[0] < COUNT, rows_after_kills
+    assert summary.rows_written == COUNT - rows_after_kills[-1]
     assert_exactly_once(dataset, COUNT)
 
 
@@ -183,8 +180,8 @@ def test_kill_9_inside_a_commit_then_rerun_is_exactly_once(
             assert len(staged) == 1  # the complete file that was never renamed into place
             assert not any((dataset / "_staging").iterdir())  # open() removed it
         assert assert_at_most_once(dataset) == batch * len(files)
-        summary = final_run(tmp_path, config)
-    assert summary["rows_written"] == count - batch * len(files)
+        summary = final_run(config)
+    assert summary.rows_written == count - batch * len(files)
     assert_exactly_once(dataset, count)
 
 
@@ -202,10 +199,11 @@ def test_sigterm_commits_finished_work_exits_130_and_rerun_completes(tmp_path: P
         wait_for_articles(farm, process, 30)
         assert process.poll() is None, "the run ended before it could be stopped"
         assert not ParquetDataset.open(dataset).files()
+        answered = farm.article_requests()
         process.send_signal(signal.SIGTERM)
         code = finish(process)
         stderr = (tmp_path / "term.err").read_text(encoding="utf-8")
-        assert code == ExitCode.INTERRUPTED == 130, stderr[-2000:]
+        assert code == int(ExitCode.INTERRUPTED) == 130, stderr[-2000:]
         assert "SIGTERM received" in stderr
 
         summary = json.loads((tmp_path / "term.out").read_text(encoding="utf-8"))
@@ -214,7 +212,8 @@ def test_sigterm_commits_finished_work_exits_130_and_rerun_completes(tmp_path: P
         assert len(ParquetDataset.open(dataset).files()) == 1
         committed = assert_at_most_once(dataset)
         assert committed == summary["rows_written"] == summary["totals"]["kept"]
-        assert 20 <= committed < count
+        # every page asked for before the signal was kept, but for those still in flight
+        assert answered - TEST_CONCURRENCY <= committed < count
         manifest = dataset / RUNS_DIR_NAME / f"{summary['run_id']}.json"
         assert json.loads(manifest.read_text(encoding="utf-8")) == summary
         with RunState.for_dataset(dataset) as state:
@@ -223,6 +222,6 @@ def test_sigterm_commits_finished_work_exits_130_and_rerun_completes(tmp_path: P
             (record,) = state.runs()
             assert record.exit_status == 130
 
-        rerun = final_run(tmp_path, config)
-    assert rerun["rows_written"] == count - committed
+        rerun = final_run(config)
+    assert rerun.rows_written == count - committed
     assert_exactly_once(dataset, count)

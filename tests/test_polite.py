@@ -350,7 +350,8 @@ def test_crawl_delay_spacing_on_a_real_server(http_server: LocalHttpServer) -> N
     http_server.static(
         "/robots.txt", b"User-agent: *\nCrawl-delay: 0.3\n", content_type="text/plain"
     )
-    fetcher = PoliteFetcher(PolitenessOptions(min_delay=0.0, per_host_concurrency=2))
+    options = PolitenessOptions(min_delay=0.0, per_host_concurrency=2, allow_private_addresses=True)
+    fetcher = PoliteFetcher(options)
     urls = [http_server.url("/ok.html"), http_server.url("/gzip.html")]
     results = asyncio.run(get_all(fetcher, urls))
     assert all(isinstance(r, FetchResult) for r in results)
@@ -368,7 +369,10 @@ def test_retry_after_honoured_on_a_real_server(http_server: LocalHttpServer) -> 
             ex.send(200, ARTICLE_HTML)
 
     http_server.route("/flaky", flaky)
-    fetcher = PoliteFetcher(PolitenessOptions(min_delay=0.0, obey_robots=False, max_retries=2))
+    options = PolitenessOptions(
+        min_delay=0.0, obey_robots=False, max_retries=2, allow_private_addresses=True
+    )
+    fetcher = PoliteFetcher(options)
     result = asyncio.run(get_all(fetcher, [http_server.url("/flaky")]))[0]
     assert isinstance(result, FetchResult) and result.body == ARTICLE_HTML
     first, second = http_server.hits("/flaky")
@@ -383,7 +387,11 @@ def test_per_host_concurrency_on_a_real_server(http_server: LocalHttpServer) -> 
 
     http_server.route("/slow", slow)
     options = PolitenessOptions(
-        concurrency=16, per_host_concurrency=2, min_delay=0.0, obey_robots=False
+        concurrency=16,
+        per_host_concurrency=2,
+        min_delay=0.0,
+        obey_robots=False,
+        allow_private_addresses=True,
     )
     urls = [http_server.url(f"/slow?i={i}") for i in range(6)]
     results = asyncio.run(get_all(PoliteFetcher(options), urls))

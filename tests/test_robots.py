@@ -259,7 +259,11 @@ def test_a_cancelled_caller_does_not_cancel_the_shared_load() -> None:
 
 # ---- through PoliteFetcher against a real server ------------------------------------------
 def _fetcher(**options: object) -> PoliteFetcher:
-    defaults: dict[str, object] = {"min_delay": 0.0, "max_retries": 0}
+    defaults: dict[str, object] = {
+        "min_delay": 0.0,
+        "max_retries": 0,
+        "allow_private_addresses": True,  # the test server is on 127.0.0.1
+    }
     opts = PolitenessOptions(**{**defaults, **options})  # type: ignore[arg-type]
     return PoliteFetcher(opts)
 

@@ -12,6 +12,8 @@ languages and categories the first file lacks). A phrase is matched on the norma
   ``MIN_COVERAGE_CHARS`` characters found inside the line, as whole words; the caller decides
   which share of the line they must cover. A one-word phrase never counts here, so "cookies"
   or "Email" inside a sentence is never a match.
+* :meth:`PhraseCatalogue.leading` -- the line opens with a multi-word phrase ("Leave a Reply
+  to Anna"); the caller limits what may follow.
 * :meth:`PhraseCatalogue.prefix` -- the line opens with a phrase followed by a separator
   ("Read more: ...", "Lire aussi : ..."), used for teaser lines.
 """
@@ -113,6 +115,10 @@ class PhraseCatalogue:
             ):
                 return phrase
         return None
+
+    def leading(self, normalized: str) -> Phrase | None:
+        """The longest multi-word phrase the line opens with (as whole words), if any."""
+        return self._longest_at(normalized, 0, normalized.split(" ", 1)[0])
 
     def _longest_at(self, text: str, position: int, first: str) -> Phrase | None:
         bucket = self._by_first_word.get(first)

@@ -85,7 +85,7 @@ def clean(
 
 
 def detect_input_format(data: str | bytes) -> InputFormat:
-    """ "html" when the start of ``data`` is markup, else "text"."""
+    """Tell markup from plain text by the start of ``data``: "html" or "text"."""
     head = data[:SNIFF_CHARS]
     sample = head.decode("utf-8", errors="replace") if isinstance(head, bytes) else head
     sample = sample.lstrip("\ufeff")

@@ -54,6 +54,14 @@ _SKIPPED_TAGS = frozenset({"head", "script", "style", "template"})
 _RULE_TAGS = frozenset({"dialog", "noscript", "form"})
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+#: a run of text this long (characters) is prose, not a menu entry or a button
+LONG_TEXT_CHARS = 200
+_HOLDS_LONG_TEXT = etree.XPath(
+    f"boolean(.//text()[string-length(normalize-space(.)) > {LONG_TEXT_CHARS}])"
+)
+# React streaming server rendering sends content in <div hidden id="S:7"> for a script to
+# move into place: hidden on the wire, visible to every reader.
+_STREAMED_ID = re.compile(r"^S:\d+$")
 _PROTECTED = etree.XPath(
     "boolean(self::h1 | self::main | descendant::h1 | descendant::main"
     " | descendant-or-self::*[@itemprop='articleBody']"
@@ -157,7 +165,11 @@ class Match:
 
     rule: str
     category: str
-    guard_text_share: bool  # also keep the element when it holds most of the page text
+    #: keep the element when it holds most of the page's text
+    guard_text_share: bool
+    #: keep the element when it holds a paragraph-sized text (hidden content that a
+    #: script reveals: streamed server rendering, lazy article bodies)
+    guard_long_text: bool = False
 
 
 AttributeRule = Callable[[HtmlElement], Match | None]
@@ -167,12 +179,14 @@ def hidden_rule(element: HtmlElement) -> Match | None:
     attrib = element.attrib
     style = attrib.get("style")
     aria = attrib.get("aria-hidden")
+    if _STREAMED_ID.match(attrib.get("id", "")):
+        return None
     if (
         "hidden" in attrib
         or (aria is not None and aria.strip().lower() == "true")
         or (style is not None and _HIDDEN_STYLE.search(style))
     ):
-        return Match("dom.hidden", "hidden", guard_text_share=True)
+        return Match("dom.hidden", "hidden", guard_text_share=True, guard_long_text=True)
     return None
 
 
@@ -194,7 +208,9 @@ def noscript_rule(element: HtmlElement) -> Match | None:
 
 
 def form_rule(element: HtmlElement) -> Match | None:
-    return Match("dom.form", "form", guard_text_share=True) if element.tag == "form" else None
+    if element.tag != "form":
+        return None
+    return Match("dom.form", "form", guard_text_share=True, guard_long_text=True)
 
 
 _CONTAINER_NAMES = {name: p.category for p in CONTAINER_PATTERNS for name in p.names}
@@ -220,7 +236,9 @@ def container_rule(element: HtmlElement) -> Match | None:
     category = container_category(f"{element.get('class', '')} {element.get('id', '')}")
     if category is None:
         return None
-    return Match(f"dom.container.{category}", category, False)
+    # A comment section may well hold more text than the article; anything else that does
+    # is a theme wrapping the article in a "share" or "related" box (broken markup).
+    return Match(f"dom.container.{category}", category, category != "comment-prompt")
 
 
 ATTRIBUTE_RULES: tuple[AttributeRule, ...] = (
@@ -295,9 +313,7 @@ def _match_attributes(
     for element in reversed(nodes):  # descendants come before their ancestors
         tally = tallies[element]
         if element is not body and _may_match(element):
-            match = _first_match(element, rules)
-            if match is not None and not _is_protected(element, match, body, body_chars):
-                tally.match = match
+            tally.match = _first_unprotected_match(element, rules, body, body_chars)
         parent = tallies.get(element.getparent())
         if parent is None:
             continue
@@ -312,10 +328,12 @@ def _may_match(element: HtmlElement) -> bool:
     return bool(element.attrib) or element.tag in _RULE_TAGS
 
 
-def _first_match(element: HtmlElement, rules: Sequence[AttributeRule]) -> Match | None:
+def _first_unprotected_match(
+    element: HtmlElement, rules: Sequence[AttributeRule], body: HtmlElement, body_chars: list[int]
+) -> Match | None:
     for rule in rules:
         match = rule(element)
-        if match is not None:
+        if match is not None and not _is_protected(element, match, body, body_chars):
             return match
     return None
 
@@ -324,6 +342,8 @@ def _is_protected(
     element: HtmlElement, match: Match, body: HtmlElement, body_chars: list[int]
 ) -> bool:
     if bool(_PROTECTED(element)):
+        return True
+    if match.guard_long_text and bool(_HOLDS_LONG_TEXT(element)):
         return True
     if match.guard_text_share:
         if not body_chars:

@@ -31,6 +31,7 @@ from newsclean.cleaners.catalogue import PhraseCatalogue, default_catalogue
 from newsclean.cleaners.records import Removal, RemovalLevel
 from newsclean.cleaners.text import (
     collapse_whitespace,
+    is_heading_like,
     looks_like_prose,
     normalize,
     word_count,
@@ -53,6 +54,9 @@ MAX_SECTION_SHARE = 0.35
 MAX_SECTION_CHARS = 2000
 MAX_SECTION_LINE_WORDS = 80
 REMOVAL_TEXT_LIMIT = 500
+#: a line opening with a UI phrase may add this many words (a name, a count) and stay one
+MAX_LEAD_EXTRA_WORDS = 4
+MAX_LEAD_WORDS = 14
 
 #: categories whose line marks the start of end-of-page boilerplate
 TERMINAL_CATEGORIES = frozenset(
@@ -76,6 +80,11 @@ TERMINAL_CATEGORIES = frozenset(
 #: heading categories that open an end section (see ``tail.section``)
 SECTION_CATEGORIES = frozenset({"author-bio", "comment-prompt", "adblock-notice", "paywall"})
 TEASER_CATEGORIES = frozenset({"read-more", "related"})
+# Not "related" or "policy": "Most popular baby names" or "Privacy policy changes anger
+# users" are headlines that open with such a phrase.
+LEAD_CATEGORIES = frozenset(
+    {"comment-prompt", "author-bio", "ad-label", "share", "adblock-notice", "newsletter", "paywall"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +150,25 @@ class PhraseCoverageRule:
 
 
 @dataclass(frozen=True, slots=True)
+class PhraseLeadRule:
+    """A short line that opens with a UI phrase and adds a name: "Leave a Reply to Anna"."""
+
+    catalogue: PhraseCatalogue
+    max_extra_words: int = MAX_LEAD_EXTRA_WORDS
+    name: str = "line.phrase-lead"
+
+    def category(self, line: Line) -> str | None:
+        if line.words > MAX_LEAD_WORDS:
+            return None
+        phrase = self.catalogue.leading(line.normalized)
+        if phrase is None or phrase.category not in LEAD_CATEGORIES:
+            return None
+        if line.words - word_count(phrase.normalized) > self.max_extra_words:
+            return None
+        return phrase.category
+
+
+@dataclass(frozen=True, slots=True)
 class TeaserRule:
     """A short line that opens like a teaser: "Read more: <headline>", "Lire aussi : ..."."""
 
@@ -158,15 +186,22 @@ class TeaserRule:
 
 @dataclass(frozen=True, slots=True)
 class PatternRule:
-    """A line matching a regular expression (on the normalised line), up to a word limit."""
+    """A line matching a regular expression, up to a word limit.
+
+    The pattern sees the normalised line, or the line as written when ``raw`` (for rules
+    that need the punctuation normalisation strips, such as the colon of "Anna says:").
+    """
 
     name: str
     category_name: str
     pattern: re.Pattern[str]
     max_words: int
+    raw: bool = False
 
     def category(self, line: Line) -> str | None:
-        if line.words > self.max_words or not self.pattern.search(line.normalized):
+        if line.words > self.max_words:
+            return None
+        if not self.pattern.search(line.text if self.raw else line.normalized):
             return None
         return self.category_name
 
@@ -233,7 +268,9 @@ _COMMENT_COUNT = re.compile(
     r"|comentários|reacties|reactie)|(comments?|kommentare|commentaires|comentarios|commenti"
     r"|comentários|reacties) \(?\d+\)?|no comments yet|(show|view|load|read) (all )?\d* ?comments)$"
 )
-_COMMENT_META = re.compile(r"\b(says|sagt|dice|dit|diz|zegt|scrive|skriver|siger)$")
+_COMMENT_META = re.compile(
+    r"\b(says|sagt|dice|dit|diz|zegt|scrive|skriver|siger)\s*:\s*$", re.IGNORECASE
+)
 
 
 def default_line_rules(catalogue: PhraseCatalogue | None = None) -> tuple[LineRule, ...]:
@@ -242,13 +279,14 @@ def default_line_rules(catalogue: PhraseCatalogue | None = None) -> tuple[LineRu
     return (
         ExactPhraseRule(phrases),
         PhraseCoverageRule(phrases),
+        PhraseLeadRule(phrases),
         TeaserRule(phrases),
         ShareBarRule(),
         PatternRule("line.follow", "share", _FOLLOW, max_words=15),
         PatternRule("line.newsletter", "newsletter", _NEWSLETTER, max_words=40),
         PatternRule("line.cookie", "cookie", _COOKIE, max_words=80),
         PatternRule("line.comment-count", "comment-prompt", _COMMENT_COUNT, max_words=6),
-        PatternRule("line.comment-meta", "comment-list-meta", _COMMENT_META, max_words=6),
+        PatternRule("line.comment-meta", "comment-list-meta", _COMMENT_META, max_words=6, raw=True),
     )
 
 
@@ -287,19 +325,43 @@ def tail_run_start(lines: Sequence[Line], verdicts: Sequence[Verdict | None]) ->
     return None
 
 
-def tail_section_start(lines: Sequence[Line], verdicts: Sequence[Verdict | None]) -> int | None:
-    """Index of the heading line that opens a droppable end section, or None."""
+def tail_section_span(
+    lines: Sequence[Line], verdicts: Sequence[Verdict | None]
+) -> tuple[int, int] | None:
+    """[start, end) of a droppable end section opened by a heading line, or None.
+
+    The section ends at the first heading-like line that follows some prose ("About the
+    author" / "Jane Doe" / her bio / "References" -- the references stay).
+    """
     for index, verdict in enumerate(verdicts):
         if verdict is None or verdict.category not in SECTION_CATEGORIES:
             continue
         if verdict.rule != "line.phrase" or lines[index].words > 12:
             continue  # only a heading that is nothing but the phrase opens a section
-        after = lines[index + 1 :]
-        if all(line.words <= MAX_SECTION_LINE_WORDS for line in after) and _section_is_small(
-            lines, verdicts, index
+        end = _section_end(lines, verdicts, index)
+        section = lines[index + 1 : end]
+        if all(line.words <= MAX_SECTION_LINE_WORDS for line in section) and _section_is_small(
+            lines[:end], verdicts[:end], index, _content_chars(lines, verdicts)
         ):
-            return index
+            return index, end
     return None
+
+
+def _section_end(lines: Sequence[Line], verdicts: Sequence[Verdict | None], start: int) -> int:
+    seen_prose = False
+    for index in range(start + 1, len(lines)):
+        line = lines[index]
+        if seen_prose and verdicts[index] is None and is_heading_like(line.text):
+            return index
+        seen_prose = seen_prose or looks_like_prose(line.text)
+    return len(lines)
+
+
+def tail_run_span(
+    lines: Sequence[Line], verdicts: Sequence[Verdict | None]
+) -> tuple[int, int] | None:
+    start = tail_run_start(lines, verdicts)
+    return None if start is None else (start, len(lines))
 
 
 def _content_chars(lines: Sequence[Line], verdicts: Sequence[Verdict | None]) -> int:
@@ -315,12 +377,11 @@ def _tail_is_small(
 
 
 def _section_is_small(
-    lines: Sequence[Line], verdicts: Sequence[Verdict | None], start: int
+    lines: Sequence[Line], verdicts: Sequence[Verdict | None], start: int, total: int
 ) -> bool:
+    """``lines[start:]`` (the section) is small in itself and next to ``total`` text."""
     dropped = _content_chars(lines[start:], verdicts[start:])
-    return dropped <= MAX_SECTION_CHARS and _tail_is_small(
-        lines, verdicts, start, MAX_SECTION_SHARE
-    )
+    return dropped <= MAX_SECTION_CHARS and dropped <= MAX_SECTION_SHARE * total
 
 
 # --- the whole pass ------------------------------------------------------------------------
@@ -343,13 +404,14 @@ def decide_lines(texts: Sequence[str], rules: Sequence[LineRule] | None = None) 
     active = rules if rules is not None else _default_rules()
     lines = tuple(make_line(text) for text in texts)
     verdicts: list[Verdict | None] = [judge_line(line, active) for line in lines]
-    for tail_rule, finder in (("tail.section", tail_section_start), ("tail.run", tail_run_start)):
-        start = finder(lines, verdicts)
-        if start is None:
+    for tail_rule, finder in (("tail.run", tail_run_span), ("tail.section", tail_section_span)):
+        span = finder(lines, verdicts)
+        if span is None:
             continue
+        start, end = span
         opener = verdicts[start]
         category = opener.category if opener else "tail"
-        for index in range(start, len(lines)):
+        for index in range(start, end):
             if verdicts[index] is None and lines[index].normalized:
                 verdicts[index] = Verdict(tail_rule, category)
     return LineDecisions(lines=lines, verdicts=tuple(verdicts))

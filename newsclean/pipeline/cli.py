@@ -150,7 +150,8 @@ def clean(
         click.echo(oneoff.render(article, fmt, document.fetch))  # type: ignore[arg-type]
         if fmt != "json" and len(inputs) > 1:
             click.echo()
-        cleaned.append((article, document.fetch))
+        if article.is_article:  # --output holds articles only, whatever --format shows
+            cleaned.append((article, document.fetch))
     if output_path is not None and cleaned:
         _guarded(ctx, oneoff.write_articles, output_path, cleaned)
     ctx.exit(int(worst))

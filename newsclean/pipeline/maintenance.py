@@ -8,9 +8,8 @@ from pathlib import Path
 from newsclean.output.compaction import CompactionReport
 from newsclean.output.dataset import ParquetDataset
 from newsclean.output.errors import OutputError
-from newsclean.pipeline.errors import RunFailed
 from newsclean.pipeline.lock import RunLock, lock_path
-from newsclean.pipeline.run import reconcile
+from newsclean.pipeline.run import output_failure, reconcile
 from newsclean.pipeline.state import RunState
 
 
@@ -21,7 +20,7 @@ def compact_dataset(root: Path, partition: date | None, min_files: int = 2) -> C
             dataset = ParquetDataset.open(root, create=False)
             report = dataset.compact(partition, min_files=min_files)
         except OutputError as exc:
-            raise RunFailed(str(exc), str(root), "check the dataset folder") from None
+            raise output_failure(exc, root) from None
         with RunState.for_dataset(root) as state:
             reconcile(dataset, state)
     return report

@@ -96,7 +96,7 @@ def run(config: Config, options: RunOptions | None = None) -> RunSummary:
     root = config.output.dataset
     started = opts.now()
     summary = RunSummary(run_id=opts.run_id or new_run_id(started), started_at=started)
-    root.mkdir(parents=True, exist_ok=True)  # the lock lives inside; hidden from readers
+    _make_folders(root)
     with RunLock(lock_path(root)):
         dataset = _open_dataset(root)  # also cleans up after crashed writers
         _run_locked(config, opts, dataset, summary)
@@ -137,11 +137,29 @@ def relative_name(dataset: ParquetDataset, path: Path) -> str:
     return path.relative_to(dataset.root).as_posix()
 
 
+def _make_folders(root: Path) -> None:
+    """The dataset folder and its ``_state`` folder, where the lock lives (hidden from readers)."""
+    try:
+        lock_path(root).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunFailed(
+            f"cannot create the dataset folder: {exc.strerror}",
+            str(root),
+            "fix [output] dataset in the config",
+        ) from None
+
+
 def _open_dataset(root: Path) -> ParquetDataset:
     try:
         return ParquetDataset.open(root)
     except OutputError as exc:
-        raise RunFailed(str(exc), str(root), "fix the output folder or choose another") from None
+        raise output_failure(exc, root) from None
+
+
+def output_failure(exc: OutputError, root: Path) -> RunFailed:
+    """An output error as one user-facing line (its own what, where and hint, not repeated)."""
+    where = exc.where if exc.where is not None else root
+    return RunFailed(exc.what, str(where), exc.hint)
 
 
 def _open_state(root: Path, config: Config) -> RunState:
@@ -542,6 +560,7 @@ def politeness(config: Config) -> PolitenessOptions:
         obey_robots=fetch.obey_robots,
         max_retries=fetch.max_retries,
         host_failure_budget=fetch.host_failure_budget,
+        allow_private_addresses=fetch.allow_private_addresses,
         fetch=fetch_options,
     )
 

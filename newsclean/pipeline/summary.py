@@ -112,6 +112,8 @@ FAILURE_REASONS: Final = frozenset(
         "too-large",
         "host-failure-budget",
         "robots-unavailable",
+        "blocked-address",
+        "bad-content-encoding",
         "extract-error",
         "extract-timeout",
         "decode-error",

@@ -19,7 +19,8 @@ terminal (retrying cannot help). That marking alone decides retries::
             +-- BodyTooLarge          body (after decompression) exceeds the byte cap
             +-- NotHtml               content is not what was asked for (HTML, or feed/XML)
             +-- RobotsDisallowed      robots.txt forbids the URL for our user agent
-            +-- BlockedAddress        resolves to a private/loopback address (SSRF guard)
+            +-- BlockedAddress        resolves to a private/loopback/metadata address (SSRF
+            |                         guard, :mod:`newsclean.scraper.netguard`)
             +-- BadContentEncoding    Content-Encoding unknown, or the compressed body is corrupt
             +-- HostFailureBudgetExceeded  the host failed too often in a row; given up for the run
 """
@@ -112,6 +113,15 @@ class RobotsDisallowed(TerminalFetchError):
 
 class BlockedAddress(TerminalFetchError):
     reason = "blocked-address"
+
+    def __init__(
+        self, url: str, message: str = "", *, host: str = "", address: str = "", category: str = ""
+    ) -> None:
+        #: the host refused (the URL's own, or a redirect target's), its address and why
+        self.host = host
+        self.address = address
+        self.category = category
+        super().__init__(url, message)
 
 
 class RobotsUnavailable(TransientFetchError):

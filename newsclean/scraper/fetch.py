@@ -12,6 +12,12 @@
   is a truncated body (:class:`TransportError`).
 * The content-type gate of :mod:`newsclean.scraper.content_types` refuses what the caller
   did not ask for (:class:`NotHtml`).
+* SSRF guard: a client made by :func:`make_client` connects only to public addresses,
+  checked on the resolved address at connect time for every hop (see
+  :mod:`newsclean.scraper.netguard`); a refused connection is :class:`BlockedAddress`.
+  ``FetchOptions.allow_private_addresses`` lifts it (cloud metadata stays refused). The
+  one-off :func:`fetch` trusts the host of the URL it is given — the user typed it — but
+  vets every other host a redirect leads to.
 * Conditional GET: with ``etag`` / ``last_modified`` the request carries If-None-Match /
   If-Modified-Since, and a 304 comes back as a result with status 304 and an empty body.
 
@@ -45,6 +51,7 @@ from newsclean.scraper.content_types import (
 )
 from newsclean.scraper.decoding import ACCEPT_ENCODING, BodyReader
 from newsclean.scraper.errors import (
+    BlockedAddress,
     BodyTooLarge,
     FetchError,
     FetchTimeout,
@@ -56,8 +63,9 @@ from newsclean.scraper.errors import (
     TooManyRedirects,
     TransportError,
 )
+from newsclean.scraper.netguard import AddressPolicy, AddressRefused, GuardedTransport
 from newsclean.scraper.records import FetchResult
-from newsclean.scraper.urls import HTTP_SCHEMES, is_http_url
+from newsclean.scraper.urls import HTTP_SCHEMES, host_of, is_http_url
 
 DEFAULT_USER_AGENT = f"newsclean/{__version__} (news article extractor)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -82,6 +90,8 @@ class FetchOptions:
     user_agent: str = DEFAULT_USER_AGENT
     #: content-type gate, see :mod:`newsclean.scraper.content_types`
     accept: Accept = "html"
+    #: connect to private/loopback/link-local addresses too (the demo and the tests do)
+    allow_private_addresses: bool = False
 
     def __post_init__(self) -> None:
         if self.total_timeout <= 0 or self.connect_timeout <= 0:
@@ -97,16 +107,22 @@ def make_client(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     max_connections: int = 100,
+    trusted_hosts: frozenset[str] = frozenset(),
 ) -> httpx.AsyncClient:
-    """An AsyncClient set up for :func:`fetch_async`: no automatic redirects, pooled."""
+    """An AsyncClient set up for :func:`fetch_async`: no automatic redirects, pooled, and
+    behind the SSRF guard unless ``transport`` replaces it; ``trusted_hosts`` skip the
+    private-address check (see :mod:`newsclean.scraper.netguard`)."""
     opts = options or FetchOptions()
+    limits = httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_connections
+    )
+    if transport is None:
+        policy = AddressPolicy(opts.allow_private_addresses, trusted_hosts)
+        transport = GuardedTransport(policy, limits=limits)
     return httpx.AsyncClient(
         transport=transport,
         follow_redirects=False,
         timeout=_timeout(opts),
-        limits=httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
-        ),
         headers={"User-Agent": opts.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
     )
 
@@ -117,11 +133,19 @@ def fetch(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> FetchResult:
-    """Fetch one URL synchronously (runs its own event loop: not for use inside one)."""
+    """Fetch one URL synchronously (runs its own event loop: not for use inside one).
+
+    For a URL a person typed (``newsclean clean URL``): its own host may be private (a
+    local development server, an intranet page), hosts its redirects lead to may not —
+    unless ``options.allow_private_addresses``.
+    """
     opts = options or FetchOptions()
+    typed = frozenset({host_of(url)}) if is_http_url(url) else frozenset()
 
     async def fetch_with_own_client() -> FetchResult:
-        async with make_client(opts, transport=transport, max_connections=1) as client:
+        async with make_client(
+            opts, transport=transport, max_connections=1, trusted_hosts=typed
+        ) as client:
             return await fetch_async(url, client, opts)
 
     return asyncio.run(fetch_with_own_client())
@@ -149,6 +173,8 @@ async def fetch_async(
         ) from None
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise _as_fetch_error(url, exc) from exc
+    except AddressRefused as exc:
+        raise _blocked(url, exc) from None
 
 
 def parse_retry_after(value: str, now: datetime | None = None) -> float | None:
@@ -370,6 +396,21 @@ def _as_fetch_error(url: str, exc: Exception) -> FetchError:
     if tls_failure is not None:
         return TlsError(url, f"TLS failure: {tls_failure}")
     return TransportError(url, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+
+
+def _blocked(url: str, refused: AddressRefused) -> BlockedAddress:
+    remedy = (
+        "never fetched"
+        if refused.category.startswith("cloud-metadata")
+        else "fetch.allow_private_addresses = true allows it"
+    )
+    return BlockedAddress(
+        url,
+        f"{refused}: refused by the SSRF guard ({remedy})",
+        host=refused.host,
+        address=refused.address,
+        category=refused.category,
+    )
 
 
 def _tls_failure(exc: BaseException) -> ssl.SSLError | None:

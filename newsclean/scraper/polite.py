@@ -20,6 +20,11 @@ Every failed attempt that says the host is unwell (transient errors, TLS failure
 against the host; any answer from it (a page, a 404, ...) resets the count. After
 ``host_failure_budget`` consecutive failures the host is given up for the run.
 
+Every connection goes through the SSRF guard (:mod:`newsclean.scraper.netguard`): a URL
+from a feed, a sitemap or a redirect that leads to a cloud-metadata address, or (unless
+``allow_private_addresses``) to a private or loopback one, fails with :class:`BlockedAddress`
+(terminal) without a byte sent to it. An injected ``transport`` replaces the guard.
+
 Per-URL state lives only for the duration of ``get``; per-host state (a slot and its stats)
 and per-origin robots policies are kept for the run. The clock, sleep, random source and
 transport are injectable, so tests need neither a network nor real waiting; an injected
@@ -83,6 +88,9 @@ class PolitenessOptions:
     robots_unavailable_ttl: float = 600.0
     #: overrides ``fetch.user_agent`` when set
     user_agent: str | None = None
+    #: connect to private/loopback/link-local addresses (the SSRF guard of
+    #: :mod:`newsclean.scraper.netguard` is on otherwise); True here or in ``fetch`` allows
+    allow_private_addresses: bool = False
     fetch: FetchOptions = field(default_factory=FetchOptions)
 
     def __post_init__(self) -> None:
@@ -163,10 +171,11 @@ class PoliteFetcher:
         rng: random.Random | None = None,
     ) -> None:
         self.options = opts = options or PolitenessOptions()
-        base = (
-            opts.fetch
-            if opts.user_agent is None
-            else replace(opts.fetch, user_agent=opts.user_agent)
+        base = replace(
+            opts.fetch,
+            user_agent=opts.fetch.user_agent if opts.user_agent is None else opts.user_agent,
+            allow_private_addresses=opts.allow_private_addresses
+            or opts.fetch.allow_private_addresses,
         )
         self._fetch_options = {accept: replace(base, accept=accept) for accept in _ACCEPTS}
         self.robot_token = robot_token(base.user_agent)

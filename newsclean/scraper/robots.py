@@ -2,9 +2,14 @@
 
 How a robots.txt answer becomes a policy (RFC 9309 section 2.3.1):
 
-* 2xx: the file is parsed (its first 500 KiB) -> ``"parsed"``;
-* 4xx (not 408/429), too many redirects, a redirect leaving http(s): the file is
-  "unavailable" in the RFC's sense and everything is allowed -> ``"allow-all"``;
+* 2xx: the file is parsed (its first 500 KiB) -> ``"parsed"``. protego is lenient: lines
+  it cannot read are skipped, common misspellings (``Disalow``) and a missing colon are
+  accepted, rules before the first ``User-agent`` line are ignored; a file without one
+  readable rule (an HTML page or binary junk served as robots.txt) allows everything;
+* 4xx (not 408/429), too many redirects, a redirect leaving http(s), an address the SSRF
+  guard refuses: the file is "unavailable" in the RFC's sense and everything is allowed ->
+  ``"allow-all"`` (for a refused address nothing was sent; the pages of that origin are
+  then refused by the guard themselves, as ``blocked-address``, not as a robots verdict);
 * 5xx, 408, 429, timeouts, connection or TLS failures: the file is "unreachable" and
   everything is disallowed for now -> ``"unavailable"``, reported as
   :class:`RobotsUnavailable` (reason ``robots-unavailable``), distinct from a real
@@ -30,6 +35,7 @@ from typing import Literal
 from protego import Protego
 
 from newsclean.scraper.errors import (
+    BlockedAddress,
     FetchError,
     HostFailureBudgetExceeded,
     HttpStatusError,
@@ -46,7 +52,7 @@ RobotsStatus = Literal["parsed", "allow-all", "unavailable"]
 #: RFC 9309 section 2.5: parse at least the first 500 KiB
 MAX_PARSED_BYTES = 500 * 1024
 #: errors after which robots.txt counts as absent (allow all) rather than unreachable
-_ABSENT_ERRORS = (HttpStatusError, TooManyRedirects, InvalidUrl)
+_ABSENT_ERRORS = (HttpStatusError, TooManyRedirects, InvalidUrl, BlockedAddress)
 _PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
 
 

@@ -35,17 +35,33 @@ Standard endpoints (see :data:`STANDARD_PATHS`)::
     /redirect/chain?hops=N   N redirects (302) then /ok.html
     /redirect/loop-a         loop-a -> loop-b -> loop-a ...
     /redirect/non-http       302 to ftp://example.invalid/file.html (?to= overrides)
+    /redirect/to?to=URL      302 to any URL (an SSRF probe: a redirect to 127.0.0.1)
+    /silent                  reads the request, then never answers (until the client leaves)
+    /headers-then-silence    status and headers (Content-Length 1000), then no body at all
     /slow-headers?delay=S    waits S seconds (default 5) before the status line
     /drip?interval=S&size=N  Content-Length N (default 30), then one byte every S (default 1) s
     /reset                   Content-Length 10000, 100 bytes, then a TCP reset
     /truncated               Content-Length 10000, 100 bytes, then a clean close
+    /truncated-chunked       chunked: one 100-byte chunk, then a clean close (no last chunk)
+    /truncated-gzip          Content-Encoding: gzip, the first half of the gzip stream, framed
+                             correctly (Content-Length is what is sent)
     /huge                    Content-Length 10 GiB, a few bytes, then close
+    /endless-chunked         chunked HTML, 64 KiB chunks for as long as the client reads
+                             (at most ENDLESS_SECONDS)
     /retry-after/seconds?seconds=S   429 with Retry-After: S (default 2)
     /retry-after/date?seconds=S      429 with Retry-After as an HTTP-date S seconds ahead
     /status?code=N           any status with a short HTML body (e.g. 404, 500, 503)
     /404 /503                shortcuts for the above
     /bomb.gzip               Content-Encoding: gzip, 64 MiB of zeros (64 KiB on the wire)
     /bomb.br                 Content-Encoding: br, 256 MiB of zeros (a few hundred bytes)
+    /charset/missing         text/html without a charset, windows-1252 bytes, no <meta>
+    /charset/wrong           declares charset=utf-8, sends windows-1252 bytes
+    /invalid-utf8            declares utf-8 (header and <meta>), has invalid UTF-8 sequences
+
+robots.txt failures need an origin of their own (robots.txt lives at /robots.txt): give a
+server one with ``server.route("/robots.txt", ROBOTS_FAULTS[kind])``, kind one of
+``"5xx"`` (503), ``"silent"`` (never answers) and ``"garbage"`` (an HTML page and binary
+junk with a 200: what protego makes of it is tested in tests/test_faults.py).
 """
 
 from __future__ import annotations
@@ -53,6 +69,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import gzip
+import select
 import socket
 import ssl
 import struct
@@ -94,6 +111,19 @@ LAST_MODIFIED = "Wed, 21 Oct 2015 07:28:00 GMT"
 GZIP_BOMB_SIZE = 64 * 1024 * 1024
 BROTLI_BOMB_SIZE = 256 * 1024 * 1024
 HUGE_LENGTH = 10 * 1024**3
+#: longest an endless body is written, seconds (every request loop here stops by itself)
+ENDLESS_SECONDS = 20.0
+ENDLESS_CHUNK = 64 * 1024
+#: "Café – 5 €" and friends in windows-1252: not valid UTF-8
+CP1252_HTML = (
+    "<!DOCTYPE html><html><head><title>Café à la carte</title></head><body><article>"
+    "<h1>Café à la carte</h1><p>Prix : 5 € – « spécial » déjà vu.</p></article></body></html>"
+).encode("cp1252")
+INVALID_UTF8_HTML = (
+    b"<!DOCTYPE html><html><head><meta charset='utf-8'><title>broken</title></head><body>"
+    b"<p>lone continuation \x80, overlong \xc0\xaf, truncated \xe2\x82, bad start \xff"
+    b"</p></body></html>"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +185,18 @@ class Exchange:
         """Sleep, waking early when the server stops; False when it stopped."""
         return not self.server.stopping.wait(seconds)
 
+    def wait_for_hangup(self, max_seconds: float = 60.0) -> None:
+        """Say nothing until the client closes the connection, the server stops, or
+        ``max_seconds`` pass; then close. Frees the handler thread as soon as the client
+        gives up, so silent endpoints do not pile up threads."""
+        connection = self.handler.connection
+        deadline = time.monotonic() + max_seconds
+        while not self.server.stopping.is_set() and time.monotonic() < deadline:
+            readable, _, _ = select.select([connection], [], [], 0.05)
+            if readable and not _peek(connection):
+                break  # EOF or reset: the client left
+        self.close()
+
     def close(self) -> None:
         """Close the connection after this response (a clean FIN)."""
         self.handler.close_connection = True
@@ -166,6 +208,13 @@ class Exchange:
         )
         self.server.mark_for_reset(self.handler.connection)
         self.handler.close_connection = True
+
+
+def _peek(connection: socket.socket) -> bytes:
+    try:
+        return connection.recv(1, socket.MSG_PEEK)
+    except OSError:
+        return b""
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -184,6 +233,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 class _ThreadingServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops SYNs under a burst of concurrent clients,
+    # which then see a connect timeout that no real server would cause
+    request_queue_size = 128
     owner: LocalHttpServer
 
     def shutdown_request(self, request: Any) -> None:
@@ -452,6 +504,38 @@ def _broken_body(*, reset: bool) -> Handler:
     return handler
 
 
+def _silent(ex: Exchange) -> None:
+    ex.wait_for_hangup()
+
+
+def _headers_then_silence(ex: Exchange) -> None:
+    ex.send_head(200, [("Content-Type", "text/html"), ("Content-Length", "1000")])
+    ex.wait_for_hangup()
+
+
+def _truncated_chunked(ex: Exchange) -> None:
+    ex.send_head(200, [("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")])
+    ex.write(b"%x\r\n%s\r\n" % (100, ARTICLE_HTML[:100]))
+    ex.sleep(0.05)  # let the client read the chunk before the connection ends
+    ex.close()
+
+
+def _truncated_gzip(ex: Exchange) -> None:
+    whole = gzip.compress(ARTICLE_HTML)
+    ex.send(200, whole[: len(whole) // 2], headers=[("Content-Encoding", "gzip")])
+
+
+def _endless_chunked(ex: Exchange) -> None:
+    ex.send_head(200, [("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")])
+    chunk = b"%x\r\n%s\r\n" % (ENDLESS_CHUNK, b"<p>" + b"x" * (ENDLESS_CHUNK - 3))
+    ex.write(b"%x\r\n<html><body>\r\n" % len(b"<html><body>"))
+    deadline = time.monotonic() + ENDLESS_SECONDS
+    while time.monotonic() < deadline and not ex.server.stopping.is_set():
+        if not ex.write(chunk):
+            return  # the client hung up: the point of this endpoint
+    ex.close()
+
+
 def _huge(ex: Exchange) -> None:
     ex.send_head(200, [("Content-Type", "text/html"), ("Content-Length", str(HUGE_LENGTH))])
     ex.write(b"<html>" + b" " * 1024)
@@ -480,6 +564,23 @@ def _bomb(encoding: str, payload: Callable[[], bytes]) -> Handler:
     return lambda ex: ex.send(200, payload(), headers=[("Content-Encoding", encoding)])
 
 
+def _robots_garbage(ex: Exchange) -> None:
+    junk = (
+        b"<html><body><h1>Welcome!</h1><p>Disallow: / (in a paragraph)</p></body></html>\n"
+        + bytes(range(256)) * 4
+        + b"\nUser agent * \n\x00\x00 Crawl delay: x\n"
+    )
+    ex.send(200, junk, content_type="text/html")
+
+
+#: robots.txt handlers, one per failure (register as "/robots.txt" on a server of its own)
+ROBOTS_FAULTS: dict[str, Handler] = {
+    "5xx": _status(503),
+    "silent": _silent,
+    "garbage": _robots_garbage,
+}
+
+
 def register_standard_routes(server: LocalHttpServer) -> None:
     """Register every endpoint listed in the module docstring."""
     routes: dict[str, Handler] = {
@@ -502,11 +603,17 @@ def register_standard_routes(server: LocalHttpServer) -> None:
         "/redirect/non-http": lambda ex: _redirect(
             ex, ex.query.get("to", "ftp://example.invalid/file.html")
         ),
+        "/redirect/to": lambda ex: _redirect(ex, ex.query.get("to", "/ok.html")),
+        "/silent": _silent,
+        "/headers-then-silence": _headers_then_silence,
         "/slow-headers": _slow_headers,
         "/drip": _drip,
         "/reset": _broken_body(reset=True),
         "/truncated": _broken_body(reset=False),
+        "/truncated-chunked": _truncated_chunked,
+        "/truncated-gzip": _truncated_gzip,
         "/huge": _huge,
+        "/endless-chunked": _endless_chunked,
         "/retry-after/seconds": _retry_after_seconds,
         "/retry-after/date": _retry_after_date,
         "/status": _status(),
@@ -514,6 +621,9 @@ def register_standard_routes(server: LocalHttpServer) -> None:
         "/503": _status(503),
         "/bomb.gzip": _bomb("gzip", gzip_bomb),
         "/bomb.br": _bomb("br", brotli_bomb),
+        "/charset/missing": lambda ex: ex.send(200, CP1252_HTML, content_type="text/html"),
+        "/charset/wrong": lambda ex: ex.send(200, CP1252_HTML),
+        "/invalid-utf8": lambda ex: ex.send(200, INVALID_UTF8_HTML),
     }
     for path, handler in routes.items():
         server.route(path, handler)
@@ -523,6 +633,18 @@ STANDARD_PATHS = (
     "/ok.html", "/gzip.html", "/deflate.html", "/raw-deflate.html", "/br.html",
     "/no-type.html", "/octet-stream.html", "/pdf-as-html", "/image.png", "/feed.xml", "/etag",
     "/redirect/chain", "/redirect/loop-a", "/redirect/loop-b", "/redirect/non-http",
-    "/slow-headers", "/drip", "/reset", "/truncated", "/huge", "/retry-after/seconds",
-    "/retry-after/date", "/status", "/404", "/503", "/bomb.gzip", "/bomb.br",
+    "/redirect/to", "/silent", "/headers-then-silence", "/slow-headers", "/drip", "/reset",
+    "/truncated", "/truncated-chunked", "/truncated-gzip", "/huge", "/endless-chunked",
+    "/retry-after/seconds", "/retry-after/date", "/status", "/404", "/503", "/bomb.gzip",
+    "/bomb.br", "/charset/missing", "/charset/wrong", "/invalid-utf8",
+)  # fmt: skip
+
+#: the endpoints that each stand for one failure (docs/faults.md must list every one)
+FAULT_PATHS = (
+    "/redirect/loop-a", "/redirect/chain", "/redirect/non-http", "/redirect/to", "/silent",
+    "/headers-then-silence", "/slow-headers", "/drip", "/reset", "/truncated",
+    "/truncated-chunked", "/truncated-gzip", "/huge", "/endless-chunked",
+    "/retry-after/seconds", "/retry-after/date", "/503", "/404", "/bomb.gzip", "/bomb.br",
+    "/octet-stream.html", "/pdf-as-html", "/charset/missing", "/charset/wrong",
+    "/invalid-utf8",
 )  # fmt: skip

@@ -6,11 +6,13 @@
   with test-sized politeness (short delay, short timeout, loopback allowed).
 * :class:`ArticleFarm` serves ``count`` generated article pages on 127.0.0.1 (real HTTP, via
   :class:`tests.support.httpserver.LocalHttpServer`), listed in a sitemap that answers
-  conditional requests. Each page carries a unique marker sentence, so a test can tell which
-  article a row came from without trusting ids computed by the code under test.
+  conditional requests (:meth:`ArticleFarm.publish` lists more of them over time). Each page
+  carries a unique marker sentence, so a test can tell which article a row came from without
+  trusting ids computed by the code under test.
 * :func:`dataset_rows` / :func:`dataset_keys` read a dataset back with pyarrow.
 * :func:`run_config` runs a config in-process, optionally on a clock moved ``days_later``.
-* :func:`newsclean_command` is the argv that runs the CLI in a fresh interpreter.
+* :func:`newsclean_command` is the argv that runs the CLI in a fresh interpreter;
+  :func:`crashing_newsclean_command` the same, SIGKILLed at a chosen commit checkpoint.
 * :func:`preserved_logging` undoes what the CLI's ``configure_logging`` does to the
   ``newsclean`` logger (a handler bound to CliRunner's stderr would outlive it).
 """
@@ -40,9 +42,11 @@ from tests.support.httpserver import Exchange, LocalHttpServer, serve
 TomlScalar = str | int | float | bool
 TomlValue = TomlScalar | Sequence[str]
 
+#: requests a test run has in flight at most
+TEST_CONCURRENCY = 8
 #: politeness for loopback test servers: fast, but still through the real PoliteFetcher
 TEST_FETCH: Mapping[str, TomlValue] = {
-    "concurrency": 8,
+    "concurrency": TEST_CONCURRENCY,
     "per_host_concurrency": 4,
     "per_host_delay": 0.01,
     "timeout": 5.0,
@@ -137,8 +141,12 @@ class ArticleFarm:
             b"User-agent: *\nAllow: /\n",
             content_type="text/plain; charset=utf-8",
         )
-        self._sitemap = _sitemap_xml(server.base_url, self.articles).encode("utf-8")
+        self.listed = count
         server.route(self.SITEMAP_PATH, self._serve_sitemap)
+
+    def publish(self, listed: int) -> None:
+        """List only the first ``listed`` articles in the sitemap from now on (a new ETag)."""
+        self.listed = listed
 
     @property
     def sitemap_url(self) -> str:
@@ -154,13 +162,14 @@ class ArticleFarm:
             return sum(1 for request in self.server.requests if request.path in paths)
 
     def _serve_sitemap(self, exchange: Exchange) -> None:
-        etag = '"sitemap-v1"'
+        listed = self.listed
+        etag = f'"sitemap-{listed}"'
         if exchange.headers.get("if-none-match") == etag:
             exchange.send(304, b"", content_type=None, headers=[("ETag", etag)])
             return
         exchange.send(
             200,
-            self._sitemap,
+            _sitemap_xml(self.server.base_url, self.articles[:listed]).encode("utf-8"),
             content_type="application/xml; charset=utf-8",
             headers=[("ETag", etag)],
         )

@@ -1,0 +1,229 @@
+"""Line-level boilerplate rules, the tail rules, and the phrase catalogue they use."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsclean.cleaners import clean_text
+from newsclean.cleaners.catalogue import default_catalogue
+from newsclean.cleaners.lines import decide_lines, judge_line, make_line
+from newsclean.cleaners.lines import default_line_rules as line_rules
+from newsclean.cleaners.text import normalize
+
+
+def verdict(line: str) -> tuple[str, str] | None:
+    found = judge_line(make_line(line), line_rules())
+    return (found.rule, found.category) if found else None
+
+
+def test_catalogue_holds_the_shared_tsv_and_our_additions() -> None:
+    catalogue = default_catalogue()
+    shared = [p for p in catalogue.phrases if not p.source.startswith("newsclean")]
+    assert len(shared) == 586
+    languages = {p.language for p in catalogue.phrases}
+    assert {"en", "de", "fr", "es", "it", "pt", "nl"} <= languages
+    for language in ("en", "de", "fr", "es", "it", "pt", "nl"):
+        categories = {p.category for p in catalogue.phrases if p.language == language}
+        assert {"comment-prompt", "read-more", "ad-label", "share"} <= categories, language
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Advertisement",
+        "- ADVERTISEMENT -",
+        "Anzeige",
+        "Publicité",
+        "Publicidad",
+        "Pubblicità",
+        "Advertentie",
+        "Publicidade",
+        "Story continues below advertisement",
+    ],
+)
+def test_ad_labels(line: str) -> None:
+    assert verdict(line) is not None
+    assert verdict(line) == ("line.phrase", "ad-label")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Read more: Council unveils new cycling strategy",
+        "READ MORE: Why the talks stalled",
+        "Also read: How sanctions work",
+        "Lesen Sie auch: Neue Radwege für die Innenstadt",
+        "Lire aussi : Les faillites en hausse",
+        "Lee también: Madrid amplía los horarios",
+        "Leggi anche: Il governo approva la manovra",
+        "Leia também: O Brasil e a inflação",
+        "Lees ook: Kabinet valt over stikstof",
+    ],
+)
+def test_teaser_lines(line: str) -> None:
+    found = verdict(line)
+    assert found is not None and found[1] in ("read-more", "related"), found
+
+
+@pytest.mark.parametrize(
+    ("line", "category"),
+    [
+        ("Leave a Comment", "comment-prompt"),
+        ("Leave a Reply", "comment-prompt"),
+        ("Leave a Reply to Anna Smith", "comment-prompt"),
+        (
+            "Your email address will not be published. Required fields are marked *",
+            "comment-prompt",
+        ),
+        ("Schreibe einen Kommentar", "comment-prompt"),
+        ("12 Comments", "comment-prompt"),
+        ("Anna Smith says:", "comment-list-meta"),
+        ("Share this:", "share"),
+        ("Facebook Twitter WhatsApp Email", "share"),
+        ("Follow us on Google News", "share"),
+        ("Sign up for our daily newsletter to get the top stories in your inbox.", "newsletter"),
+        ("Abonnez-vous à notre newsletter", "newsletter"),
+        (
+            "We use cookies to ensure that we give you the best experience on our website. "
+            "If you continue to use this site we will assume that you are happy with it.",
+            "cookie",
+        ),
+        (
+            "Wir verwenden Cookies, um Ihnen das beste Nutzererlebnis zu bieten. Alle akzeptieren",
+            "cookie",
+        ),
+        ("About the author", "author-bio"),
+        ("Subscribe to continue reading", "paywall"),
+        ("Ads Blocker Detected!!!", "adblock-notice"),
+    ],
+)
+def test_boilerplate_lines(line: str, category: str) -> None:
+    found = verdict(line)
+    assert found is not None and found[1] == category, found
+
+
+ARTICLE_SENTENCES = [
+    # en
+    "Many sites greet readers with a banner that says they use cookies, and regulators now "
+    "want the button to reject them to be as visible as the one to accept them.",
+    "Readers who leave a comment under the article are asked for an email address that, the "
+    "site promises, will not be published anywhere.",
+    "The plugin shows a notice saying “Ads Blocker Detected!!!” to readers who block ads, and "
+    "the publisher says it has raised revenue by a tenth.",
+    "Advertisement spending fell by four percent last year, the industry association said.",
+    "Read more about the study in the report the researchers published on Monday.",
+    "Mother says",
+    # de
+    "Viele Websites verwenden Cookies, um das Verhalten ihrer Leser zu verfolgen, und die "
+    "Datenschutzbehörde will das nun strenger prüfen.",
+    "Wer einen Kommentar schreibt, muss künftig seine E-Mail-Adresse bestätigen, teilte der "
+    "Verlag am Montag mit.",
+    # fr
+    "Les sites qui utilisent des cookies publicitaires devront désormais obtenir un "
+    "consentement explicite, a rappelé la CNIL dans un communiqué.",
+    "Laisser un commentaire sous un article est devenu un geste politique pour de nombreux "
+    "lecteurs, selon une étude publiée mardi.",
+    # es
+    "Muchos sitios web utilizan cookies para mostrar publicidad personalizada, según un "
+    "informe de la agencia de protección de datos.",
+    "Los lectores que bloquean la publicidad ven un aviso que les pide desactivar el "
+    "bloqueador de anuncios, explicó el editor del diario.",
+    # it
+    "Molti siti utilizzano i cookie per profilare i lettori, e il Garante ha aperto "
+    "un'istruttoria su dieci grandi editori.",
+    # pt
+    "Muitos sites usam cookies para rastrear os leitores, e a autoridade de proteção de "
+    "dados quer regras mais claras para o consentimento.",
+    # nl
+    "Veel websites gebruiken cookies om advertenties te tonen, en de toezichthouder wil dat "
+    "lezers die eenvoudig kunnen weigeren.",
+]
+
+
+@pytest.mark.parametrize("sentence", ARTICLE_SENTENCES)
+def test_article_sentences_that_mention_boilerplate_survive(sentence: str) -> None:
+    assert verdict(sentence) is None
+
+
+def test_article_about_cookies_survives_intact_even_at_the_end() -> None:
+    text = "\n\n".join(["Why sites ask about cookies", *ARTICLE_SENTENCES])
+    article = clean_text(text)
+    assert article.text == text
+    assert article.removals == ()
+
+
+def test_tail_run_takes_short_lines_after_terminal_boilerplate() -> None:
+    body = [
+        "The council approved the budget after a long debate on Tuesday evening, and the "
+        "mayor said that work on the new bridge would begin in the spring.",
+        "Officials expect the bridge to open within three years.",
+        "Leave a Comment",
+        "Ads Blocker Detected!!!",
+        "Some custom notice text",
+        "Powered By",
+        "Best Wordpress Adblock Detecting Plugin | CHP Adblock",
+    ]
+    decisions = decide_lines(body)
+    assert decisions.kept == (True, True, False, False, False, False, False)
+    assert decisions.verdicts[4] is not None and decisions.verdicts[4].rule.startswith("tail.")
+
+
+def test_tail_run_stops_at_sentences() -> None:
+    body = [
+        "The council approved the budget after a long debate on Tuesday evening, and the "
+        "mayor said that work on the new bridge would begin in the spring.",
+        "Read more: Bridge plans unveiled",
+        "The company did not respond to a request for comment on Friday.",
+    ]
+    assert decide_lines(body).kept == (True, False, True)
+
+
+def test_ad_label_in_a_final_list_does_not_take_the_list() -> None:
+    body = ["A long article paragraph. " * 10, "Bring water", "Advertisement", "Wear a hat"]
+    assert decide_lines(body).kept == (True, True, False, True)
+
+
+def test_tail_section_takes_an_author_bio() -> None:
+    body = ["A long article paragraph with many words in it. " * 12] * 3 + [
+        "About the author",
+        "Jane Doe has covered city politics for the paper since 2015. She lives in Leeds.",
+    ]
+    kept = decide_lines(body).kept
+    assert kept == (True, True, True, False, False)
+
+
+def test_tail_section_ends_at_the_next_heading_after_the_bio() -> None:
+    body = ["A long article paragraph with many words in it. " * 12] * 3 + [
+        "About the author",
+        "Jane Doe",
+        "Jane Doe has covered city politics for the paper since 2015. She lives in Leeds.",
+        "References",
+        "City council minutes, March 2024",
+    ]
+    kept = decide_lines(body).kept
+    assert kept == (True, True, True, False, False, False, True, True)
+
+
+def test_tail_rules_never_take_most_of_the_text() -> None:
+    body = ["Leave a Comment", "Short line one", "Short line two", "Short line three"]
+    kept = decide_lines(body).kept
+    assert kept[1:] == (True, True, True)
+
+
+def test_normalize_unifies_labels() -> None:
+    assert normalize("  - ADVERTISEMENT -  ") == "advertisement"
+    assert normalize("Lire aussi\u00a0: x") == "lire aussi: x"
+    assert normalize("“Quoted”…") == "quoted"
+
+
+def test_every_removal_names_rule_category_and_text() -> None:
+    article = clean_text(
+        "A real paragraph of the article that goes on for a while.\n\nAdvertisement"
+    )
+    (removal,) = article.removals
+    assert (removal.rule, removal.category, removal.text, removal.level) == (
+        "line.phrase",
+        "ad-label",
+        "Advertisement",
+        "line",
+    )
