@@ -241,7 +241,9 @@ def test_run_into_a_foreign_folder_exits_5_with_one_error_line(tmp_path: Path) -
     line = one_error_line(result)
     assert line.count(f"({foreign})") == 1, line  # where, said once
     assert "notes.csv" in line
-    assert sorted(p.name for p in foreign.iterdir()) == ["_state", "notes.csv"]
+    assert (foreign / "notes.csv").read_text(encoding="utf-8") == "a,b\n"
+    assert not (foreign / "_newsclean.json").exists()  # not turned into a dataset
+    assert not list(foreign.glob("crawl_date=*"))
 
 
 # -- help and docs stay true -----------------------------------------------------------------

@@ -198,6 +198,18 @@ def test_compact_of_a_missing_dataset_is_a_usage_error(tmp_path: Path) -> None:
     assert "does not exist" in result.stderr
 
 
+def test_compact_of_a_folder_that_is_no_dataset_leaves_it_alone(tmp_path: Path) -> None:
+    for folder, content in ((tmp_path / "empty", []), (tmp_path / "csvs", ["a.csv"])):
+        folder.mkdir()
+        for name in content:
+            (folder / name).write_text("x,y\n", encoding="utf-8")
+        result = CliRunner().invoke(main, ["compact", str(folder)], obj={})
+        assert result.exit_code == 2
+        (line,) = result.stderr.splitlines()
+        assert line.startswith("Error: not a newsclean dataset")
+        assert sorted(path.name for path in folder.iterdir()) == content
+
+
 def test_copied_dataset_with_its_state_stays_exactly_once(
     farm: ArticleFarm, tmp_path: Path
 ) -> None:

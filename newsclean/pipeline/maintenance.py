@@ -8,6 +8,8 @@ from pathlib import Path
 from newsclean.output.compaction import CompactionReport
 from newsclean.output.dataset import ParquetDataset
 from newsclean.output.errors import OutputError
+from newsclean.output.layout import MARKER_NAME
+from newsclean.pipeline.errors import InputError
 from newsclean.pipeline.lock import RunLock, lock_path
 from newsclean.pipeline.run import output_failure, reconcile
 from newsclean.pipeline.state import RunState
@@ -15,6 +17,11 @@ from newsclean.pipeline.state import RunState
 
 def compact_dataset(root: Path, partition: date | None, min_files: int = 2) -> CompactionReport:
     """Merge small files per partition, then bring the run state up to date with the files."""
+    if not (root / MARKER_NAME).is_file():
+        # checked before the lock, whose file would otherwise be left in a stranger's folder
+        raise InputError(
+            f"not a newsclean dataset (no {MARKER_NAME})", str(root), "give a run's dataset folder"
+        )
     with RunLock(lock_path(root)):
         try:
             dataset = ParquetDataset.open(root, create=False)
