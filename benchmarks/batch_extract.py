@@ -122,7 +122,7 @@ def run_per_page(pool: Executor, docs: Sequence[Doc]) -> tuple[str, ...]:
 def cpu_seconds() -> float:
     """User + system CPU of this process and its live children (the pool's workers)."""
     me = psutil.Process()
-    total = sum(me.cpu_times()[:2])
+    total = float(sum(me.cpu_times()[:2]))
     for child in me.children(recursive=True):
         with suppress(psutil.NoSuchProcess):
             total += sum(child.cpu_times()[:2])

@@ -4,12 +4,14 @@ A local site (:mod:`benchmarks.localsite`, its own process) serves N distinct ar
 each answered after ``--latency`` seconds. In this process, one after another::
 
     (a)  baseline: one httpx.AsyncClient, asyncio.gather under a semaphore of --concurrency
+    (a2) reference: plain httpx with the same connections split over clients of --pool-size
+         (httpcore's pool costs CPU per request in proportion to its size: see the README)
     (b)  PoliteFetcher(concurrency=C, per_host_concurrency=C, min_delay=0, obey_robots=False)
     (b') the same with obey_robots=True (robots.txt is served, and loaded once per run)
     (c)  run(config, RunOptions(...)): URL-list source -> fetch -> clean -> Parquet, into a
          fresh temporary dataset, with workers=1 and workers=2
 
-(a), (b) and (b') are repeated ``--repeat`` times, their order rotating each round, and the
+(a), (a2), (b) and (b') are repeated ``--repeat`` times, their order rotating each round, and the
 median pages/s is reported with every run. (c) runs ``--run-repeat`` times per worker count.
 Every page must come back 200 with the bytes the site serves; a benchmark that lost pages
 says so and exits 1. Timings are ratios against (a) in the same process, never absolute
@@ -36,10 +38,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -73,7 +76,7 @@ class Measure:
 
 
 @contextmanager
-def timed(label: str, pages: int) -> Iterator[dict[str, float]]:
+def timed() -> Iterator[dict[str, float]]:
     """Wall and CPU time of the block, into the dict it yields (filled on exit)."""
     times: dict[str, float] = {}
     wall, cpu = time.perf_counter(), time.process_time()
@@ -100,6 +103,41 @@ async def fetch_with_httpx(urls: Sequence[str], concurrency: int, timeout: float
         return await _gather_timed("(a) httpx AsyncClient + semaphore", urls, fetch_one, timeout)
 
 
+async def fetch_with_small_pools(
+    urls: Sequence[str], concurrency: int, per_pool: int, timeout: float
+) -> Measure:
+    """Reference: plain httpx with the connections split over clients of ``per_pool`` each.
+
+    httpcore's pool does work per queued request proportional to its connection count on
+    every request and release, so one pool of 64 connections costs far more CPU per page
+    than 16 pools of 4. A LIFO queue hands out one client token per connection, so no
+    request ever waits inside a pool.
+    """
+    limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
+    clients = [
+        httpx.AsyncClient(limits=limits, timeout=30.0) for _ in range(-(-concurrency // per_pool))
+    ]
+    tokens: asyncio.LifoQueue[httpx.AsyncClient] = asyncio.LifoQueue()
+    for index in range(concurrency):
+        tokens.put_nowait(clients[index % len(clients)])
+
+    async def fetch_one(url: str) -> int:
+        client = await tokens.get()
+        try:
+            response = await client.get(url)
+            response.raise_for_status()
+            return len(response.content)
+        finally:
+            tokens.put_nowait(client)
+
+    label = f"(a2) httpx, {len(clients)} clients x {per_pool} conns"
+    try:
+        return await _gather_timed(label, urls, fetch_one, timeout)
+    finally:
+        for client in clients:
+            await client.aclose()
+
+
 # -- (b) our fetch layer ---------------------------------------------------------------------
 
 
@@ -114,7 +152,7 @@ async def fetch_with_polite(
         obey_robots=obey_robots,
         allow_private_addresses=True,  # the site is on 127.0.0.1
     )
-    label = f"(b) PoliteFetcher, robots {'on' if obey_robots else 'off'}"
+    label = "(b') PoliteFetcher, robots on" if obey_robots else "(b) PoliteFetcher, robots off"
     async with PoliteFetcher(options) as fetcher:
 
         async def fetch_one(url: str) -> int:
@@ -132,7 +170,7 @@ async def _gather_timed(
     fetch_one: Callable[[str], Awaitable[int]],
     timeout: float,
 ) -> Measure:
-    with timed(label, len(urls)) as times:
+    with timed() as times:
         async with asyncio.timeout(timeout):
             outcomes = await asyncio.gather(
                 *(fetch_one(url) for url in urls), return_exceptions=True
@@ -205,7 +243,7 @@ def run_urls(
             Path(tmp) / "dataset", url_file, workers=workers, concurrency=concurrency
         )
         options = RunOptions(on_progress=on_progress, install_signal_handlers=True)
-        with stop_after(timeout), timed("run", len(urls)) as times:
+        with stop_after(timeout), timed() as times:
             if profile is not None:
                 profile.enable()
             try:
@@ -255,8 +293,9 @@ def clean_rate(site: LocalSite, sample: int) -> float:
 
 def fetch_rounds(site: LocalSite, args: argparse.Namespace) -> dict[str, list[Measure]]:
     urls = site.urls()
-    runners: dict[str, Callable[[Sequence[str]], Awaitable[Measure]]] = {
+    runners: dict[str, Callable[[Sequence[str]], Coroutine[Any, Any, Measure]]] = {
         "a": lambda u: fetch_with_httpx(u, args.concurrency, args.timeout),
+        "a2": lambda u: fetch_with_small_pools(u, args.concurrency, args.pool_size, args.timeout),
         "b": lambda u: fetch_with_polite(u, args.concurrency, False, args.timeout),
         "b'": lambda u: fetch_with_polite(u, args.concurrency, True, args.timeout),
     }
@@ -316,22 +355,10 @@ def report(
     clean: float,
     args: argparse.Namespace,
 ) -> int:
-    maker = PageMaker(site.spec)
-    sample = [len(maker.page(index)) for index in range(min(site.spec.pages, 500))]
-    spec = site.spec
+    """Print the tables; the exit code says whether every page made it."""
     print()
-    print(
-        f"batch_fetch: {spec.pages} pages ({statistics.mean(sample) / 1000:.1f} kB mean, "
-        f"{min(sample) / 1000:.0f}-{max(sample) / 1000:.0f} kB"
-        f"{', gzip' if spec.gzip else ''}), latency {spec.latency * 1000:.0f} ms, "
-        f"concurrency {args.concurrency}, {args.repeat} rounds, {os.cpu_count()} CPUs"
-    )
-    print(
-        f"latency bound: {args.concurrency} / {spec.latency:g} s = "
-        f"{args.concurrency / spec.latency:,.0f} pages/s"
-        if spec.latency
-        else "latency bound: none (latency 0)"
-    )
+    for line in header_lines(site.spec, args):
+        print(line)
     baseline = statistics.median(m.pages_per_s for m in fetches["a"])
     for line in format_rows(list(fetches.values()), baseline):
         print(line)
@@ -345,28 +372,83 @@ def report(
         )
         for line in format_rows(runs, clean, "vs clean"):
             print(line)
-        print("  (c) 'vs clean' is against clean_html alone; CPU excludes process-pool workers")
+        print("  'vs clean': against clean_html alone; CPU excludes process-pool workers")
+    return check_complete([*fetches.values(), *runs])
+
+
+def header_lines(spec: SiteSpec, args: argparse.Namespace) -> list[str]:
+    maker = PageMaker(spec)
+    sizes = [len(maker.page(index)) for index in range(min(spec.pages, 500))]
+    bound = (
+        f"{args.concurrency} / {spec.latency:g} s = {args.concurrency / spec.latency:,.0f} pages/s"
+        if spec.latency
+        else "none (latency 0)"
+    )
+    load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
+    return [
+        f"batch_fetch: {spec.pages} pages ({statistics.mean(sizes) / 1000:.1f} kB mean, "
+        f"{min(sizes) / 1000:.0f}-{max(sizes) / 1000:.0f} kB{', gzip' if spec.gzip else ''}), "
+        f"latency {spec.latency * 1000:.0f} ms, concurrency {args.concurrency}, "
+        f"{args.repeat} rounds, {os.cpu_count()} CPUs, load average {load}",
+        f"latency bound: {bound}",
+    ]
+
+
+def check_complete(groups: Sequence[list[Measure]]) -> int:
+    """Print every pass's note; 1 when a pass lost pages or bodies differed."""
     failed = 0
-    for group in [*fetches.values(), *runs]:
+    for group in groups:
         for measure in group:
-            if measure.failed:
-                failed += measure.failed
+            failed += measure.failed
             print(f"  {measure.label}: {measure.note}")
-    sizes = {key: {m.body_bytes for m in group} for key, group in fetches.items()}
-    if len({size for group in sizes.values() for size in group}) != 1:
-        print(f"WARNING: body bytes differ between passes: {sizes}")
+    fetched = {m.body_bytes for group in groups for m in group if m.body_bytes}
+    if len(fetched) > 1:
+        print(f"WARNING: body bytes differ between passes: {sorted(fetched)}")
         failed += 1
     if failed:
-        print(f"FAILED: {failed} pages/rows missing (see notes above)")
+        print(f"FAILED: {failed} pages/rows missing (see the notes above)")
     return 1 if failed else 0
+
+
+# -- the profile -----------------------------------------------------------------------------
+
+#: where a profiled function lives -> the area it is counted in (first match wins)
+_AREAS: tuple[tuple[str, str], ...] = (
+    ("httpcore", "httpcore (connection pool, HTTP/1.1)"),
+    ("httpx", "httpx (client, models)"),
+    ("anyio", "anyio (httpcore's network backend)"),
+    ("h11", "h11 (HTTP parsing)"),
+    ("newsclean/scraper", "newsclean.scraper (fetch layer)"),
+    ("newsclean/pipeline/state", "newsclean.pipeline.state (SQLite)"),
+    ("sqlite3", "newsclean.pipeline.state (SQLite)"),
+    ("newsclean/pipeline", "newsclean.pipeline (run loop)"),
+    ("newsclean/output", "newsclean.output (rows, Parquet)"),
+    ("pyarrow", "newsclean.output (rows, Parquet)"),
+    ("newsclean/cleaners", "newsclean.cleaners (in the loop thread)"),
+    ("asyncio", "asyncio (event loop, tasks)"),
+    ("selectors", "asyncio (event loop, tasks)"),
+    ("select.epoll", "waiting in epoll"),
+)
+
+
+def profile_areas(stats: pstats.Stats) -> list[tuple[str, float]]:
+    """Own time (tottime) per area, seconds, largest first."""
+    totals: dict[str, float] = {}
+    for (filename, _, name), row in stats.stats.items():  # type: ignore[attr-defined]
+        where = f"{filename} {name}"
+        area = next((label for key, label in _AREAS if key in where), "other")
+        totals[area] = totals.get(area, 0.0) + row[2]
+    return sorted(totals.items(), key=lambda item: -item[1])
 
 
 def print_profile(profile: cProfile.Profile, pages: int, top: int) -> None:
     stream = io.StringIO()
     stats = pstats.Stats(profile, stream=stream)
-    stats.sort_stats("tottime").print_stats(top)
     print()
-    print(f"profile of (c) workers=1, event-loop thread, {pages} pages (tottime = own time):")
+    print(f"profile of (c) workers=1, event-loop thread only, {pages} pages; own time per area:")
+    for area, seconds in profile_areas(stats):
+        print(f"  {area:42} {seconds:8.2f} s {1000 * seconds / pages:8.2f} ms/page")
+    stats.sort_stats("tottime").print_stats(top)
     print(stream.getvalue())
 
 
@@ -375,10 +457,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per answer")
     parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--repeat", type=int, default=3, help="rounds of (a), (b), (b')")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of (a), (a2), (b), (b')")
     parser.add_argument("--run-repeat", type=int, default=1, help="runs of (c) per worker count")
     parser.add_argument("--workers", default="1,2", help="worker counts for (c); '' skips (c)")
     parser.add_argument("--gzip", action="store_true", help="serve pages gzipped")
+    parser.add_argument("--pool-size", type=int, default=4, help="connections per client in (a2)")
     parser.add_argument("--clean-sample", type=int, default=200)
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per measured pass")
     parser.add_argument(
@@ -399,17 +482,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     worker_counts = [int(w) for w in args.workers.split(",") if w.strip()]
     spec = SiteSpec(args.pages, args.latency, "article", args.gzip)
-    with serve_site(
-        spec, max_seconds=args.timeout * (3 * args.repeat + 4 * args.run_repeat + 4)
-    ) as site:
+    passes = 4 * args.repeat + len(worker_counts) * args.run_repeat + 4
+    with serve_site(spec, max_seconds=args.timeout * passes) as site:
         fetches = fetch_rounds(site, args)
-        runs = [
-            [
-                measure_run(site.urls(), workers, args.concurrency, args.timeout)
-                for _ in range(args.run_repeat)
-            ]
-            for workers in worker_counts
-        ]
+        runs = run_rounds(site, worker_counts, args)
         clean = clean_rate(site, args.clean_sample) if runs else 0.0
         code = report(site, fetches, runs, clean, args)
         if args.profile:
@@ -421,6 +497,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             print_profile(profile, len(urls), args.profile_top)
             print(f"  {run_note(summary)}")
     return code
+
+
+def run_rounds(
+    site: LocalSite, worker_counts: Sequence[int], args: argparse.Namespace
+) -> list[list[Measure]]:
+    """(c) for each worker count, rounds interleaved; one list per worker count."""
+    results: list[list[Measure]] = [[] for _ in worker_counts]
+    for round_number in range(args.run_repeat):
+        for index, workers in enumerate(worker_counts):
+            measure = measure_run(site.urls(), workers, args.concurrency, args.timeout)
+            results[index].append(measure)
+            print(
+                f"  round {round_number + 1} {measure.label}: {measure.pages_per_s:,.1f} pages/s",
+                file=sys.stderr,
+            )
+    return [group for group in results if group]
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ _READY_MARK: Final = "LISTENING "
 _POOL_PARAGRAPHS: Final = 2_000
 _POOL_TEXTS: Final = 500
 _EPOCH: Final = datetime(2024, 1, 1, 6, 0, tzinfo=UTC)
+DEFAULT_SEED: Final = 20240101
 _HEAD_LIMIT: Final = 64 * 1024  # bytes of request line + headers before the server gives up
 
 # Common English words, so the language detector sees English and the extractor sees prose.
@@ -101,7 +102,7 @@ class SiteSpec:
     size: PageSize = "article"
     #: gzip pages and robots.txt for clients that accept it (level 1, made per request)
     gzip: bool = False
-    seed: int = 20240101
+    seed: int = DEFAULT_SEED
 
     def __post_init__(self) -> None:
         if self.pages < 1:
@@ -367,7 +368,7 @@ class _SiteServer:
             await asyncio.sleep(self.spec.latency)
         status, content_type, body = self._route(path)
         encoding = ""
-        if self.spec.gzip and b"gzip" in headers and status == 200 and path != "/_stats":
+        if self.spec.gzip and b"gzip" in headers and status == "200 OK" and path != "/_stats":
             body = _gzip(body)
             encoding = "Content-Encoding: gzip\r\n"
         writer.write(
@@ -422,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--size", choices=("article", "small"), default="article")
     parser.add_argument("--gzip", action="store_true")
-    parser.add_argument("--seed", type=int, default=SiteSpec.seed)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--max-seconds", type=float, default=3600.0)
     args = parser.parse_args(argv)

@@ -60,6 +60,11 @@ class Article:
     markdown: str = ""
     input_format: InputFormat = "html"
     page_type: PageType = "article"
+    #: why ``page_type`` was decided (the page-type classifier's explanation); "" when unknown
+    page_type_reason: str = ""
+    #: the page is not the article it claims to be: "consent-wall", "blocked", "captcha",
+    #: "paywall", "soft-404"; None when no such failure was seen
+    soft_failure: str | None = None
     #: which extraction path produced ``text`` ("trafilatura", "plain-text", ...)
     extractor: str = "trafilatura"
     extractor_version: str = ""
