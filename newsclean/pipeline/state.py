@@ -10,6 +10,10 @@ readers ignore folders starting with ``_``). It answers three questions for the 
 * was this exact version, ``(article_id, content_hash)``, already committed?  That is what keeps
   "the same URL with the same cleaned text never appears twice" across runs.
 
+It also holds the duplicate index (:mod:`newsclean.pipeline.dedup` decides, the state stores):
+the first article committed with each text, and the MinHash signatures and LSH band keys of
+committed articles, so near-duplicate clusters persist from run to run.
+
 Tables (schema version in ``PRAGMA user_version``; every time is UTC epoch microseconds)::
 
     urls(url PK, first_seen, last_fetch, last_status, etag, last_modified, content_hash,
@@ -17,6 +21,15 @@ Tables (schema version in ``PRAGMA user_version``; every time is UTC epoch micro
     versions((article_id, content_hash) PK, file_path)   one row per committed article version
     files(path PK, committed_at, rows)                   dataset files the state knows
     runs(run_id PK, started_at, ended_at, exit_status, summary_json, manifest_path)
+    first_copies(content_hash PK, article_id)        first article committed with each text
+    dup_signatures(seq PK, article_id UNIQUE, cluster_id, signature, band_keys)
+    dup_bands((band_key, seq) PK)                    LSH buckets: band key -> indexed article
+    dup_settings(name PK, value)                     how signatures were made (must not change)
+
+The duplicate tables are additive: created when missing by every open (an older newsclean
+ignores them), so they need no schema version step. ``first_copies`` is filled by
+:meth:`RunState.record_commit` (so files adopted by reconciliation count too); the ``dup_``
+tables only by :meth:`RunState.record_index_entries`, inside the commit transaction.
 
 Durability: WAL with ``synchronous=NORMAL``. A process crash (even ``kill -9``) loses nothing
 committed; a power cut may lose the last few commits but never corrupts the file. That is
@@ -35,7 +48,8 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+import struct
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -132,6 +146,38 @@ class UrlState:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexedText:
+    """One article in the near-duplicate index, as a lookup returns it."""
+
+    #: the order articles entered the index; ties between equal matches go to the earliest
+    seq: int
+    article_id: str
+    cluster_id: str
+    #: MinHash values, little-endian uint32 (see newsclean.pipeline.dedup)
+    signature: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """One article to store in the near-duplicate index."""
+
+    article_id: str
+    cluster_id: str
+    signature: bytes
+    #: LSH band keys under which the article is found; empty: stored, never found (an exact
+    #: copy of a findable article adds nothing a lookup could use)
+    band_keys: tuple[int, ...]
+
+
+def pack_band_keys(keys: Sequence[int]) -> bytes:
+    return struct.pack(f"<{len(keys)}q", *keys)
+
+
+def unpack_band_keys(packed: bytes) -> tuple[int, ...]:
+    return struct.unpack(f"<{len(packed) // 8}q", packed)
+
+
+@dataclass(frozen=True, slots=True)
 class RunRecord:
     """One run as the state remembers it; ``ended_at`` is None for a run that never ended."""
 
@@ -213,6 +259,49 @@ def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
 #: ``MIGRATIONS[n]`` upgrades a database at schema version n to n + 1, inside the open
 #: transaction. Add a function here (never edit an old one) to change the schema.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1]
+
+_DUPLICATE_TABLES: Final = {
+    "first_copies": """
+        CREATE TABLE IF NOT EXISTS first_copies (
+            content_hash TEXT PRIMARY KEY,
+            article_id   TEXT NOT NULL
+        ) WITHOUT ROWID""",
+    # seq: the order articles entered the index (earliest first wins ties)
+    "dup_signatures": """
+        CREATE TABLE IF NOT EXISTS dup_signatures (
+            seq        INTEGER PRIMARY KEY,
+            article_id TEXT NOT NULL UNIQUE,
+            cluster_id TEXT NOT NULL,
+            signature  BLOB NOT NULL,
+            band_keys  BLOB NOT NULL
+        )""",
+    "dup_bands": """
+        CREATE TABLE IF NOT EXISTS dup_bands (
+            band_key INTEGER NOT NULL,
+            seq      INTEGER NOT NULL,
+            PRIMARY KEY (band_key, seq)
+        ) WITHOUT ROWID""",
+    "dup_settings": """
+        CREATE TABLE IF NOT EXISTS dup_settings (
+            name  TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID""",
+}
+
+
+def _create_duplicate_tables(conn: sqlite3.Connection) -> None:
+    """Create the duplicate tables; a state that had versions before gets its first copies.
+
+    The first copy of a text is the version in the earliest committed file (then the smallest
+    article_id): the best the state can say about order before it tracked it.
+    """
+    for statement in _DUPLICATE_TABLES.values():
+        conn.execute(statement)
+    conn.execute(
+        "INSERT OR IGNORE INTO first_copies(content_hash, article_id)"
+        " SELECT v.content_hash, v.article_id FROM versions v JOIN files f ON f.path = v.file_path"
+        " ORDER BY f.committed_at, v.article_id"
+    )
 
 
 def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
@@ -299,6 +388,7 @@ class RunState:
         try:
             self._configure(conn)
             self._migrate(conn)
+            self._ensure_duplicate_tables(conn)
             self._check_integrity(conn)
         except sqlite3.DatabaseError as exc:
             conn.close()
@@ -331,6 +421,22 @@ class RunState:
                 step(conn)
             # PRAGMA takes no parameters; len() is an int we control
             conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    @staticmethod
+    def _ensure_duplicate_tables(conn: sqlite3.Connection) -> None:
+        present = {
+            str(row[0])
+            for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if present >= _DUPLICATE_TABLES.keys():
+            return  # the common case: no write lock taken just to open
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            _create_duplicate_tables(conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -623,6 +729,8 @@ class RunState:
         ``keys`` are ``(article_id, content_hash)``; ``url_hashes`` optionally
         ``(url, content_hash)`` to remember per URL. A key already committed keeps its first
         file. Returns how many versions were new. Call it after the file is durably in place.
+        A text seen for the first time records its article as the text's first copy
+        (:meth:`first_copy`).
         """
         key_list = list(keys)
         at = to_micros(now or datetime.now(UTC))
@@ -640,6 +748,11 @@ class RunState:
                 ((article_id, content_hash, file_path) for article_id, content_hash in key_list),
             )
             added = self._conn.total_changes - before
+            # in key order: within one file the earlier row is the first copy
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO first_copies(content_hash, article_id) VALUES (?, ?)",
+                ((content_hash, article_id) for article_id, content_hash in key_list),
+            )
             self._conn.executemany(
                 "UPDATE urls SET content_hash = ? WHERE url = ?",
                 ((content_hash, url) for url, content_hash in url_hashes),
@@ -661,6 +774,100 @@ class RunState:
 
     def version_count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM versions").fetchone()[0])
+
+    # -- the duplicate index (decisions live in newsclean.pipeline.dedup) --
+
+    def first_copy(self, content_hash: str) -> str | None:
+        """The article_id first committed with this exact text, if any was."""
+        row = self._conn.execute(
+            "SELECT article_id FROM first_copies WHERE content_hash = ?", (content_hash,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def duplicate_settings(self) -> dict[str, str]:
+        """How the stored signatures were made (empty before the first is stored)."""
+        return {
+            str(name): str(value)
+            for name, value in self._conn.execute("SELECT name, value FROM dup_settings")
+        }
+
+    def save_duplicate_settings(self, settings: dict[str, str]) -> None:
+        """Replace the settings; only sound while the index is empty (the caller checks)."""
+        with self.batch():
+            self._conn.execute("DELETE FROM dup_settings")
+            self._conn.executemany(
+                "INSERT INTO dup_settings(name, value) VALUES (?, ?)", settings.items()
+            )
+
+    def near_candidates(self, band_keys: Sequence[int], limit: int) -> list[IndexedText]:
+        """Indexed articles sharing at least one band key, earliest indexed first, at most
+        ``limit`` (a story syndicated to hundreds of sites must not make one lookup huge)."""
+        if not band_keys:
+            return []
+        marks = ",".join("?" * len(band_keys))
+        rows = self._conn.execute(
+            "SELECT seq, article_id, cluster_id, signature FROM dup_signatures"
+            f" WHERE seq IN (SELECT seq FROM dup_bands WHERE band_key IN ({marks}))"
+            " ORDER BY seq LIMIT ?",
+            (*band_keys, limit),
+        )
+        return [IndexedText(row[0], row[1], row[2], bytes(row[3])) for row in rows]
+
+    def indexed_text(self, article_id: str) -> IndexedText | None:
+        """The index entry of an article (its latest indexed version), if it has one."""
+        row = self._conn.execute(
+            "SELECT seq, article_id, cluster_id, signature FROM dup_signatures"
+            " WHERE article_id = ?",
+            (article_id,),
+        ).fetchone()
+        return None if row is None else IndexedText(row[0], row[1], row[2], bytes(row[3]))
+
+    def record_index_entries(self, entries: Iterable[IndexEntry]) -> int:
+        """Store signatures and band keys, in ONE transaction; returns entries stored.
+
+        An article already indexed (an earlier version) keeps its place in the order and has
+        its signature, cluster and bands replaced. Call it inside the transaction that
+        registers the file holding these articles, so the index never names a row the
+        dataset does not have.
+        """
+        stored = 0
+        with self.batch():
+            for entry in entries:
+                seq = self._replace_index_entry(entry)
+                self._conn.executemany(
+                    "INSERT OR IGNORE INTO dup_bands(band_key, seq) VALUES (?, ?)",
+                    ((key, seq) for key in entry.band_keys),
+                )
+                stored += 1
+        return stored
+
+    def _replace_index_entry(self, entry: IndexEntry) -> int:
+        old = self._conn.execute(
+            "SELECT seq, band_keys FROM dup_signatures WHERE article_id = ?", (entry.article_id,)
+        ).fetchone()
+        packed = pack_band_keys(entry.band_keys)
+        if old is None:
+            cursor = self._conn.execute(
+                "INSERT INTO dup_signatures(article_id, cluster_id, signature, band_keys)"
+                " VALUES (?, ?, ?, ?)",
+                (entry.article_id, entry.cluster_id, entry.signature, packed),
+            )
+            assert cursor.lastrowid is not None  # an INSERT into a rowid table always has one
+            return cursor.lastrowid
+        seq = int(old[0])
+        self._conn.executemany(
+            "DELETE FROM dup_bands WHERE band_key = ? AND seq = ?",
+            ((key, seq) for key in unpack_band_keys(bytes(old[1]))),
+        )
+        self._conn.execute(
+            "UPDATE dup_signatures SET cluster_id = ?, signature = ?, band_keys = ? WHERE seq = ?",
+            (entry.cluster_id, entry.signature, packed, seq),
+        )
+        return seq
+
+    def indexed_count(self) -> int:
+        """Articles in the near-duplicate index."""
+        return int(self._conn.execute("SELECT count(*) FROM dup_signatures").fetchone()[0])
 
     # -- runs --
 
