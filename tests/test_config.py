@@ -18,6 +18,7 @@ from newsclean.pipeline.config import (
     RobotsConfig,
     SitemapConfig,
     UrlListConfig,
+    check_url_lists,
     load_config,
     parse_duration,
 )
@@ -335,3 +336,14 @@ def test_readme_error_example_is_what_the_user_sees(tmp_path: Path) -> None:
     assert code == 2
     line = assert_one_error_line(stderr)
     assert line == example.replace("(sources.toml)", f"({path})")
+
+
+def test_a_missing_url_list_file_is_named_with_its_key(tmp_path: Path) -> None:
+    text = OUTPUT + '[[sources]]\ntype = "feed"\nurl = "https://a.example/f"\n'
+    text += '[[sources]]\ntype = "urls"\npath = "missing.txt"\n'
+    config = load_config(write(tmp_path, text))  # parsing alone does not look at files
+    with pytest.raises(ConfigError) as caught:
+        check_url_lists(config)
+    assert caught.value.exit_code == ExitCode.USAGE
+    assert "sources[1].path: no such file" in caught.value.one_line()
+    assert str(tmp_path / "missing.txt") in caught.value.one_line()

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (sentence templates and name lists are data: their lines stay whole)
 """Cluster linking measured on a synthetic corpus: originals plus syndicated near-copies.
 
 The corpus helpers here are also what ``benchmarks`` uses at 20,000 articles (see the report
@@ -13,45 +14,172 @@ boilerplate tail, a few word edits, sometimes the last paragraph cut.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
+import json
 import random
+import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
-from newsclean.pipeline.dedup import DuplicateIndex, words_of
+from newsclean.pipeline.dedup import DedupOptions, DuplicateIndex, DuplicateInfo, words_of
 from newsclean.pipeline.state import RunState
 
-FIRST = "Anna Ben Carla David Elena Farid Grace Hiro Ines Jonas Karin Luis Maya Nils Olga Pavel Rosa Samir Tara Umar Vera Wen Yusuf Zoe".split()
-LAST = "Adler Bauer Costa Dubois Eriksen Fischer Garcia Haddad Ivanova Jensen Kowalski Laurent Moreau Novak Okafor Petrov Quinn Rossi Schmidt Tanaka Usman Vogel Weber Yilmaz".split()
+FIRST = [
+    "Anna",
+    "Ben",
+    "Carla",
+    "David",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Karin",
+    "Luis",
+    "Maya",
+    "Nils",
+    "Olga",
+    "Pavel",
+    "Rosa",
+    "Samir",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wen",
+    "Yusuf",
+    "Zoe",
+]
+LAST = [
+    "Adler",
+    "Bauer",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Laurent",
+    "Moreau",
+    "Novak",
+    "Okafor",
+    "Petrov",
+    "Quinn",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Usman",
+    "Vogel",
+    "Weber",
+    "Yilmaz",
+]
 ORGS = [
-    "city council", "health ministry", "transport authority", "central bank", "energy regulator",
-    "teachers' union", "port authority", "football association", "water board", "county court",
-    "housing agency", "chamber of commerce", "national weather service", "university hospital",
-    "police department", "fire brigade", "environment agency", "statistics office",
+    "city council",
+    "health ministry",
+    "transport authority",
+    "central bank",
+    "energy regulator",
+    "teachers' union",
+    "port authority",
+    "football association",
+    "water board",
+    "county court",
+    "housing agency",
+    "chamber of commerce",
+    "national weather service",
+    "university hospital",
+    "police department",
+    "fire brigade",
+    "environment agency",
+    "statistics office",
 ]
 PLACES = [
-    "Riverton", "Lakeside", "North Hampton", "Eastbrook", "Millford", "Westport", "Oakdale",
-    "Stonebridge", "Fairview", "Granite Falls", "Harbor City", "Pine Hill", "Redwater", "Ashford",
-    "Brookhaven", "Clearwater", "Dunmore", "Elmwood", "Foxley", "Glenview",
+    "Riverton",
+    "Lakeside",
+    "North Hampton",
+    "Eastbrook",
+    "Millford",
+    "Westport",
+    "Oakdale",
+    "Stonebridge",
+    "Fairview",
+    "Granite Falls",
+    "Harbor City",
+    "Pine Hill",
+    "Redwater",
+    "Ashford",
+    "Brookhaven",
+    "Clearwater",
+    "Dunmore",
+    "Elmwood",
+    "Foxley",
+    "Glenview",
 ]
 TOPICS = [
-    "budget", "rail line", "school reform", "flood defences", "hospital expansion", "tax plan",
-    "bridge repair", "housing project", "bus network", "wind farm", "water pipeline",
-    "stadium deal", "pension changes", "recycling scheme", "airport runway", "power station",
-    "library closure", "speed limit", "harbour dredging", "cycle lanes",
+    "budget",
+    "rail line",
+    "school reform",
+    "flood defences",
+    "hospital expansion",
+    "tax plan",
+    "bridge repair",
+    "housing project",
+    "bus network",
+    "wind farm",
+    "water pipeline",
+    "stadium deal",
+    "pension changes",
+    "recycling scheme",
+    "airport runway",
+    "power station",
+    "library closure",
+    "speed limit",
+    "harbour dredging",
+    "cycle lanes",
 ]
-VERBS = ["build", "close", "expand", "review", "fund", "delay", "replace", "inspect", "sell", "upgrade"]
-THINGS = ["schools", "stations", "homes", "clinics", "bridges", "depots", "parks", "roads", "sites", "offices"]
+VERBS = [
+    "build",
+    "close",
+    "expand",
+    "review",
+    "fund",
+    "delay",
+    "replace",
+    "inspect",
+    "sell",
+    "upgrade",
+]
+THINGS = [
+    "schools",
+    "stations",
+    "homes",
+    "clinics",
+    "bridges",
+    "depots",
+    "parks",
+    "roads",
+    "sites",
+    "offices",
+]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 PERIODS = ["year", "month", "quarter", "season", "decade"]
 FEELINGS = ["optimistic", "concerned", "confident", "disappointed", "cautious", "pleased"]
 ADJECTIVES = ["rushed", "underfunded", "poorly planned", "overdue", "controversial", "ambitious"]
 REMEDIES = [
-    "an independent inquiry", "a public vote", "a pause in spending", "new leadership",
-    "a full audit", "more consultation",
+    "an independent inquiry",
+    "a public vote",
+    "a pause in spending",
+    "new leadership",
+    "a full audit",
+    "more consultation",
 ]
 TEMPLATES = [
     "{person}, a spokesperson for the {org}, said on {day} that the {topic} would be reviewed before the end of the {period}.",
@@ -230,33 +358,138 @@ def pairwise_scores(
     )
 
 
+@dataclass(slots=True)
+class CorpusRun:
+    """What assigning and recording a corpus gave, and what it cost."""
+
+    infos: dict[str, DuplicateInfo]
+    assign_seconds: float = 0.0
+    record_seconds: float = 0.0
+
+    def clusters(self) -> dict[str, str | None]:
+        return {key: info.cluster_id for key, info in self.infos.items()}
+
+
 def run_corpus(
-    state: RunState, stories: Sequence[Story], batch: int = 200
-) -> dict[str, str | None]:
+    state: RunState,
+    stories: Sequence[Story],
+    batch: int = 200,
+    options: DedupOptions | None = None,
+) -> CorpusRun:
     """assign + record every story in commit-sized batches, as the run loop does."""
-    index = DuplicateIndex(state)
-    clusters: dict[str, str | None] = {}
+    index = DuplicateIndex(state, options)
+    result = CorpusRun({})
     for start in range(0, len(stories), batch):
-        chunk = stories[start : start + batch]
         keys = []
-        for story in chunk:
+        began = time.perf_counter()
+        for story in stories[start : start + batch]:
             content_hash = hashlib.sha256(story.text.encode()).hexdigest()
-            clusters[story.article_id] = index.assign(
+            result.infos[story.article_id] = index.assign(
                 story.article_id, story.text, content_hash
-            ).cluster_id
+            )
             keys.append((story.article_id, content_hash))
+        assigned = time.perf_counter()
         with state.batch():
             state.record_commit(f"part-{start}.parquet", keys)
             index.record(keys)
-    return clusters
+        result.assign_seconds += assigned - began
+        result.record_seconds += time.perf_counter() - assigned
+    return result
+
+
+def exact_copy_accuracy(stories: Sequence[Story], infos: dict[str, DuplicateInfo]) -> float:
+    """Share of rows whose ``duplicate_of`` is exactly right: the first earlier article with
+    the same text, or None for a text not seen before."""
+    first: dict[str, str] = {}
+    right = 0
+    for story in stories:
+        expected = first.setdefault(story.text, story.article_id)
+        wanted = None if expected == story.article_id else expected
+        right += infos[story.article_id].duplicate_of == wanted
+    return right / len(stories)
 
 
 def test_links_syndicated_copies_and_nothing_else(tmp_path: Path) -> None:
-    stories = synthetic_corpus(originals=900, copies=100, seed=7)
+    stories = synthetic_corpus(originals=900, copies=100, seed=7, exact=20)
     with RunState(tmp_path / "state.sqlite3") as state:
-        clusters = run_corpus(state, stories)
-    scores = pairwise_scores(stories, clusters, min_words=50)
+        run = run_corpus(state, stories)
+    scores = pairwise_scores(stories, run.clusters(), min_words=50)
     print(scores)
-    assert scores.true_pairs >= 80
+    assert scores.true_pairs >= 100
     assert scores.precision >= 0.98
     assert scores.recall >= 0.85
+    assert exact_copy_accuracy(stories, run.infos) == 1.0
+
+
+# -- the benchmark: python -m tests.test_dedup_synthetic [--articles 20000] ------------------
+
+
+def wcxb_texts(shared: Path) -> list[str]:
+    """Real main texts of the WCXB dev pages (../shared), as originals that look real."""
+    texts = []
+    for path in sorted((shared / "data" / "wcxb-dev" / "ground-truth").glob("*.json")):
+        truth = json.loads(path.read_text(encoding="utf-8"))["ground_truth"]
+        if truth.get("main_content"):
+            texts.append(truth["main_content"])
+    return texts
+
+
+def state_bytes(state: RunState) -> int:
+    state._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return state.path.stat().st_size
+
+
+def benchmark(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Duplicate index: throughput, P/R, size.")
+    parser.add_argument("--articles", type=int, default=20_000)
+    parser.add_argument("--near-share", type=float, default=0.10)
+    parser.add_argument("--exact-share", type=float, default=0.01)
+    parser.add_argument("--threshold", type=float, default=DedupOptions().threshold)
+    parser.add_argument("--batch", type=int, default=500, help="rows per commit")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--shared", type=Path, default=Path(__file__).parents[2] / "shared")
+    args = parser.parse_args(argv)
+    texts = wcxb_texts(args.shared) if (args.shared / "data").is_dir() else []
+    copies = int(args.articles * args.near_share)
+    exact = int(args.articles * args.exact_share)
+    stories = synthetic_corpus(args.articles - copies - exact, copies, args.seed, texts, exact)
+    short = sum(len(words_of(s.text)) < DedupOptions().min_words for s in stories)
+    print(f"{len(stories)} articles: {copies} near copies, {exact} exact copies,")
+    print(f"  {len(texts)} real WCXB texts among the originals, {short} texts under 50 words")
+    with tempfile.TemporaryDirectory() as folder:
+        with RunState(Path(folder) / "baseline.sqlite3") as baseline:
+            began = time.perf_counter()
+            for start in range(0, len(stories), args.batch):
+                keys = [
+                    (s.article_id, hashlib.sha256(s.text.encode()).hexdigest())
+                    for s in stories[start : start + args.batch]
+                ]
+                baseline.record_commit(f"part-{start}.parquet", keys)
+            baseline_seconds = time.perf_counter() - began
+            baseline_size = state_bytes(baseline)
+        with RunState(Path(folder) / "dedup.sqlite3") as state:
+            options = DedupOptions(threshold=args.threshold)
+            run = run_corpus(state, stories, args.batch, options)
+            size = state_bytes(state)
+            indexed = state.indexed_count()
+    total = run.assign_seconds + run.record_seconds
+    scores = pairwise_scores(stories, run.clusters(), options.min_words)
+    print(
+        f"threshold {options.threshold}: assign {run.assign_seconds:.1f} s,"
+        f" record {run.record_seconds:.1f} s, {len(stories) / total:,.0f} articles/s"
+        f" (record_commit alone: {baseline_seconds:.2f} s)"
+    )
+    print(
+        f"pairs: precision {scores.precision:.4f}, recall {scores.recall:.4f}"
+        f" ({scores.true_pairs} true, {scores.predicted_pairs} predicted)"
+    )
+    print(f"exact duplicate_of right on {exact_copy_accuracy(stories, run.infos):.4%} of rows")
+    print(
+        f"state: {size / 1e6:.1f} MB with the index ({indexed} articles indexed),"
+        f" {baseline_size / 1e6:.1f} MB without; {(size - baseline_size) / indexed:.0f}"
+        " bytes per indexed article"
+    )
+
+
+if __name__ == "__main__":
+    benchmark()

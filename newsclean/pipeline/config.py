@@ -184,6 +184,17 @@ def load_config(path: Path) -> Config:
     return _resolve_paths(config, path.parent)
 
 
+def check_url_lists(config: Config) -> None:
+    """A URL-list file that is not there is a config mistake: said before a run starts."""
+    for index, source in enumerate(config.sources):
+        if isinstance(source, UrlListConfig) and not source.path.is_file():
+            raise ConfigError(
+                f"invalid config: sources[{index}].path: no such file {str(source.path)!r}",
+                str(source.path),
+                "fix the key named",
+            )
+
+
 def _resolve_paths(config: Config, base: Path) -> Config:
     dataset = config.output.dataset
     output = config.output.model_copy(

@@ -45,6 +45,7 @@ from newsclean.pipeline.config import (
     SitemapConfig,
     SourceConfig,
     UrlListConfig,
+    check_url_lists,
 )
 from newsclean.pipeline.errors import RunFailed
 from newsclean.pipeline.lock import RunLock, lock_path
@@ -92,6 +93,7 @@ def new_run_id(now: datetime) -> str:
 
 def run(config: Config, options: RunOptions | None = None) -> RunSummary:
     """Run the batch described by ``config`` once; the summary says how it went."""
+    check_url_lists(config)
     opts = options or RunOptions()
     root = config.output.dataset
     started = opts.now()
