@@ -26,15 +26,13 @@ import logging
 import signal
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
 
-from newsclean.cleaners import Article, clean_html
-from newsclean.cleaners.errors import CleanerError
+from newsclean.cleaners import Article
 from newsclean.output.dataset import ParquetDataset
 from newsclean.output.errors import OutputError
 from newsclean.output.schema import ArticleRow, article_row, rows_to_table
@@ -49,9 +47,10 @@ from newsclean.pipeline.config import (
 )
 from newsclean.pipeline.errors import RunFailed
 from newsclean.pipeline.lock import RunLock, lock_path
+from newsclean.pipeline.pages import LocalPages, PageEngine, PageOutcome
 from newsclean.pipeline.state import STATUS_NOT_MODIFIED, STATUS_OK, RunState
 from newsclean.pipeline.summary import RunSummary, write_manifest
-from newsclean.scraper.errors import FetchError, NotHtml, RetryableStatus, RobotsDisallowed
+from newsclean.scraper.errors import FetchError
 from newsclean.scraper.feeds import FeedSource
 from newsclean.scraper.fetch import FetchOptions
 from newsclean.scraper.polite import PoliteFetcher, PolitenessOptions
@@ -82,6 +81,8 @@ class RunOptions:
     #: injected into the HTTP client (tests); None = the network
     transport: httpx.AsyncBaseTransport | None = None
     now: Callable[[], datetime] = utc_now
+    #: builds the page engine (fetch + clean of one URL); None = LocalPages
+    engine: Callable[[Config, PoliteFetcher], PageEngine] | None = None
     #: called after each URL is done with (progress display); must be cheap
     on_progress: Callable[[RunSummary], None] | None = None
     install_signal_handlers: bool = True
@@ -195,21 +196,6 @@ def reconcile(dataset: ParquetDataset, state: RunState) -> tuple[int, int]:
     return forgotten, adopted
 
 
-# -- cleaning in an executor ---------------------------------------------------------------
-
-
-def _clean_page(body: bytes, url: str, content_type: str | None) -> Article:
-    """Top-level so a process pool can pickle it."""
-    return clean_html(body, url, content_type=content_type)
-
-
-def make_executor(workers: int) -> Executor:
-    """One thread keeps the event loop responsive; more workers mean processes (both cores)."""
-    if workers <= 1:
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsclean-clean")
-    return ProcessPoolExecutor(max_workers=workers)
-
-
 # -- the run itself ------------------------------------------------------------------------
 
 
@@ -248,13 +234,13 @@ class BatchRun:
         queue: asyncio.Queue[_Job] = asyncio.Queue(maxsize=concurrency * 2)
         stop = asyncio.Event()
         self._install_signal_handlers(stop)
-        executor = make_executor(self.config.run.workers)
+        engine: PageEngine | None = None
         try:
             async with PoliteFetcher(
                 politeness(self.config), transport=self.options.transport
             ) as fetcher:
                 self.fetcher = fetcher
-                self.executor = executor
+                self.engine = engine = self._make_engine(fetcher)
                 workers = [asyncio.create_task(self._worker(queue)) for _ in range(concurrency)]
                 producer = asyncio.create_task(self._discover(queue, stop))
                 finished = asyncio.create_task(_all_done(producer, queue))
@@ -270,11 +256,18 @@ class BatchRun:
                 else:
                     self.summary.interrupted = True
         finally:
-            executor.shutdown(wait=True, cancel_futures=True)
+            if engine is not None:
+                engine.close()
             self._remove_signal_handlers()
         self.commit()
         if not self.summary.interrupted:
             self._save_source_validators()
+
+    def _make_engine(self, fetcher: PoliteFetcher) -> PageEngine:
+        factory = self.options.engine
+        if factory is not None:
+            return factory(self.config, fetcher)
+        return LocalPages(fetcher, self.config.run.workers)
 
     # -- signals --
 
@@ -373,63 +366,39 @@ class BatchRun:
                     self.options.on_progress(self.summary)
 
     async def _process(self, job: _Job) -> None:
-        domain = _domain(job.url)
         etag, last_modified = self.state.validators(job.url) if job.refetch else (None, None)
-        try:
-            result = await self.fetcher.get(
-                job.url, accept="html", etag=etag, last_modified=last_modified
+        outcome = await self.engine.process(job.url, etag=etag, last_modified=last_modified)
+        self.apply(outcome)
+
+    def apply(self, outcome: PageOutcome) -> None:
+        """Count an outcome, record it in the state, and keep its article if it is new."""
+        url, domain, now = outcome.url, _domain(outcome.url), self.options.now()
+        result, failure = outcome.result, outcome.failure
+        if result is None:
+            assert failure is not None
+            self.state.record_failure(
+                url, failure.reason, now, failure.transient, failure.retry_after
             )
-        except FetchError as exc:
-            self._fetch_failed(job.url, domain, exc)
+            if failure.kind == "failed":
+                log.warning("fetch failed: %s (%s)", failure.reason, url)
+            self.summary.skip(domain, failure.stage, failure.reason, failure.kind)
             return
-        now = self.options.now()
         if result.status == 304:
             self.summary.count(domain, "not-modified")
-            self.state.record_fetch(job.url, STATUS_NOT_MODIFIED, now)
+            self.state.record_fetch(url, STATUS_NOT_MODIFIED, now)
             return
         self.summary.count(domain, "fetched")
-        article = await self._clean(job.url, domain, result)
-        if article is None:
+        if failure is not None:
+            self.summary.skip(domain, failure.stage, failure.reason, failure.kind)
+            self.state.record_failure(url, failure.reason, now, transient=False)
             return
-        self._keep(job.url, domain, article, result)
-
-    def _fetch_failed(self, url: str, domain: str, exc: FetchError) -> None:
-        now = self.options.now()
-        retry_after = (
-            timedelta(seconds=exc.retry_after)
-            if isinstance(exc, RetryableStatus) and exc.retry_after is not None
-            else None
-        )
-        self.state.record_failure(url, exc.reason, now, exc.transient, retry_after)
-        if isinstance(exc, RobotsDisallowed):
-            outcome = "robots-denied"
-        elif isinstance(exc, NotHtml):
-            outcome = "skipped"
-        else:
-            outcome = "failed"
-            log.warning("fetch failed: %s (%s)", exc.reason, url)
-        self.summary.skip(domain, "fetch", exc.reason, outcome)  # type: ignore[arg-type]
-
-    async def _clean(self, url: str, domain: str, result: FetchResult) -> Article | None:
-        loop = asyncio.get_running_loop()
-        try:
-            article = await loop.run_in_executor(
-                self.executor,
-                _clean_page,
-                result.body,
-                result.final_url,
-                result.content_type or None,
-            )
-        except CleanerError as exc:
-            self.summary.skip(domain, "clean", exc.reason, "failed")
-            self.state.record_failure(url, exc.reason, self.options.now(), transient=False)
-            return None
-        reason = skip_reason(article, self.config.output.min_words)
+        assert outcome.article is not None
+        reason = skip_reason(outcome.article, self.config.output.min_words)
         if reason is not None:
             self.summary.skip(domain, "clean", reason)
-            self.state.record_fetch(url, reason, self.options.now(), *_validators(result))
-            return None
-        return article
+            self.state.record_fetch(url, reason, now, *_validators(result))
+            return
+        self._keep(url, domain, outcome.article, result)
 
     def _keep(self, url: str, domain: str, article: Article, result: FetchResult) -> None:
         row = article_row(
