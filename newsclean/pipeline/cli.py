@@ -19,8 +19,10 @@ import click
 from rich.console import Console
 
 from newsclean import __version__
+from newsclean.pipeline.diff import diff_command
 from newsclean.pipeline.errors import PipelineError
 from newsclean.pipeline.exitcodes import EXIT_CODE_TABLE, ExitCode
+from newsclean.pipeline.reclean import reclean_command
 from newsclean.scraper.errors import FetchError
 
 if TYPE_CHECKING:
@@ -300,6 +302,9 @@ def compact(ctx: click.Context, dataset: Path, partition: datetime | None, min_f
         f"{report.files_merged} files merged, {report.rows} rows"
     )
 
+
+main.add_command(reclean_command)
+main.add_command(diff_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main(obj={}))

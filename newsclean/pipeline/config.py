@@ -33,13 +33,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from newsclean.pipeline.errors import ConfigError
+from newsclean.scraper.warc import ArchiveError, expand_archives
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -104,14 +105,36 @@ class RobotsConfig(_SourceBase):
     url: str  # the site's base URL; its robots.txt `Sitemap:` lines are followed
 
 
+class WarcConfig(_SourceBase):
+    """Archived responses (WARC/ARC files, folders, globs, fsspec URLs): cleaned, not fetched."""
+
+    type: Literal["warc"]
+    paths: tuple[str, ...] = Field(min_length=1)
+    domains: tuple[str, ...] = ()  # keep these domains (and their subdomains) only
+    languages: tuple[str, ...] = ()  # keep pages declaring these languages only
+    since: datetime | None = None  # WARC-Date bounds: since inclusive, until exclusive
+    until: datetime | None = None
+
+    @field_validator("since", "until")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.utcoffset() is None:
+            raise ValueError("give a time zone, e.g. 2024-01-01T00:00:00Z")
+        return value
+
+
 SourceConfig = Annotated[
-    UrlListConfig | FeedConfig | SitemapConfig | RobotsConfig, Field(discriminator="type")
+    UrlListConfig | FeedConfig | SitemapConfig | RobotsConfig | WarcConfig,
+    Field(discriminator="type"),
 ]
 
 
 class OutputConfig(_Strict):
     dataset: Path
     min_words: int = Field(default=30, ge=0)  # shorter texts are skipped as "too-short"
+    #: keep every fetched response as WARC in this folder (docs/archives.md); None: don't
+    archive: Path | None = None
+    archive_max_bytes: int = Field(default=1024**3, gt=0)  # a file is closed past this size
 
 
 class FetchConfig(_Strict):
@@ -157,7 +180,11 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif item in {"urls", "feed", "sitemap", "robots"} and parts and parts[-1].endswith("]"):
+        elif (
+            item in {"urls", "feed", "sitemap", "robots", "warc"}
+            and parts
+            and parts[-1].endswith("]")
+        ):
             continue  # pydantic names the union member; the user only wrote the index
         else:
             parts.append(("." if parts else "") + item)
@@ -185,7 +212,7 @@ def load_config(path: Path) -> Config:
 
 
 def check_url_lists(config: Config) -> None:
-    """A URL-list file that is not there is a config mistake: said before a run starts."""
+    """A URL-list file or an archive that is not there is a config mistake: said up front."""
     for index, source in enumerate(config.sources):
         if isinstance(source, UrlListConfig) and not source.path.is_file():
             raise ConfigError(
@@ -193,17 +220,37 @@ def check_url_lists(config: Config) -> None:
                 str(source.path),
                 "fix the key named",
             )
+        if isinstance(source, WarcConfig):
+            try:
+                expand_archives(source.paths)
+            except ArchiveError as exc:
+                raise ConfigError(
+                    f"invalid config: sources[{index}].paths: {exc.message}",
+                    exc.path,
+                    "fix the key named",
+                ) from None
 
 
 def _resolve_paths(config: Config, base: Path) -> Config:
-    dataset = config.output.dataset
+    dataset, archive = config.output.dataset, config.output.archive
     output = config.output.model_copy(
-        update={"dataset": dataset if dataset.is_absolute() else base / dataset}
+        update={
+            "dataset": dataset if dataset.is_absolute() else base / dataset,
+            "archive": archive if archive is None or archive.is_absolute() else base / archive,
+        }
     )
-    sources = tuple(
-        source.model_copy(update={"path": base / source.path})
-        if isinstance(source, UrlListConfig) and not source.path.is_absolute()
-        else source
-        for source in config.sources
-    )
+    sources = tuple(_resolve_source(source, base) for source in config.sources)
     return config.model_copy(update={"output": output, "sources": sources})
+
+
+def _resolve_source(source: SourceConfig, base: Path) -> SourceConfig:
+    if isinstance(source, UrlListConfig) and not source.path.is_absolute():
+        return source.model_copy(update={"path": base / source.path})
+    if isinstance(source, WarcConfig):
+        # local paths and globs resolve against the config's folder; URLs stay as written
+        paths = tuple(
+            p if "://" in p or Path(p).expanduser().is_absolute() else str(base / p)
+            for p in source.paths
+        )
+        return source.model_copy(update={"paths": paths})
+    return source

@@ -33,9 +33,11 @@ from pathlib import Path
 import httpx
 
 from newsclean.cleaners import Article
+from newsclean.cleaners.errors import CleanerError
 from newsclean.output.dataset import ParquetDataset
 from newsclean.output.errors import OutputError
 from newsclean.output.schema import ArticleRow, article_row, rows_to_table
+from newsclean.output.warc import WarcArchiveWriter, with_warc_location
 from newsclean.pipeline.config import (
     Config,
     FeedConfig,
@@ -43,18 +45,19 @@ from newsclean.pipeline.config import (
     SitemapConfig,
     SourceConfig,
     UrlListConfig,
+    WarcConfig,
     check_url_lists,
 )
 from newsclean.pipeline.errors import RunFailed
 from newsclean.pipeline.lock import RunLock, lock_path
-from newsclean.pipeline.pages import LocalPages, PageEngine, PageOutcome
+from newsclean.pipeline.pages import LocalPages, PageEngine, PageOutcome, clean_outcome, clean_page
 from newsclean.pipeline.state import STATUS_NOT_MODIFIED, STATUS_OK, RunState
-from newsclean.pipeline.summary import RunSummary, write_manifest
+from newsclean.pipeline.summary import Outcome, RunSummary, write_manifest
 from newsclean.scraper.errors import FetchError
 from newsclean.scraper.feeds import FeedSource
 from newsclean.scraper.fetch import FetchOptions
 from newsclean.scraper.polite import PoliteFetcher, PolitenessOptions
-from newsclean.scraper.records import FetchResult
+from newsclean.scraper.records import FetchResult, Skipped
 from newsclean.scraper.sitemaps import RobotsSitemapSource, SitemapSource
 from newsclean.scraper.sources import (
     Accept,
@@ -65,6 +68,7 @@ from newsclean.scraper.sources import (
     read_source,
 )
 from newsclean.scraper.urls import host_of, normalize_url
+from newsclean.scraper.warc import WarcLocation, WarcResponse, WarcSource
 
 log = logging.getLogger("newsclean.run")
 
@@ -213,6 +217,8 @@ class _Pending:
 class _Job:
     url: str  # normalised: the state key, and what is fetched
     refetch: bool = False
+    #: a response read from a WARC source: cleaned, never fetched
+    archived: WarcResponse | None = None
 
 
 @dataclass
@@ -227,8 +233,22 @@ class BatchRun:
     _buffer_keys: set[tuple[str, str]] = field(default_factory=set)
     _source_validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     _seq: int = 0
+    #: the raw archive ([output] archive), open for the whole run
+    archive: WarcArchiveWriter | None = None
 
     async def execute(self) -> None:
+        output = self.config.output
+        if output.archive is not None:
+            self.archive = WarcArchiveWriter(
+                output.archive, run_id=self.summary.run_id, max_bytes=output.archive_max_bytes
+            )
+        try:
+            await self._execute()
+        finally:
+            if self.archive is not None:
+                self.archive.close()  # after the last commit; a crash leaves it to salvage
+
+    async def _execute(self) -> None:
         fetch_config = self.config.fetch
         concurrency = fetch_config.concurrency
         queue: asyncio.Queue[_Job] = asyncio.Queue(maxsize=concurrency * 2)
@@ -299,7 +319,12 @@ class BatchRun:
             await self._enqueue(queue, url, now, source="pending")
         documents = SourceDocuments(self)
         await asyncio.gather(
-            *(self._read(config, documents, queue, now) for config in self.config.sources)
+            *(
+                self._read_archives(config, queue, now)
+                if isinstance(config, WarcConfig)
+                else self._read(config, documents, queue, now)
+                for config in self.config.sources
+            )
         )
 
     async def _read(
@@ -324,6 +349,42 @@ class BatchRun:
                 self.summary.skip(_domain(out.url), out.stage, out.reason)
                 if out.reason not in {"filtered-pattern", "too-old", "max-items"}:
                     log.warning("source %s: %s %s", source.name, out.reason, out.url)
+
+    async def _read_archives(
+        self, config: WarcConfig, queue: asyncio.Queue[_Job], now: datetime
+    ) -> None:
+        """Queue the archived responses of a WARC source: cleaned like fetched pages."""
+        source = WarcSource(
+            config.paths,
+            domains=config.domains,
+            languages=config.languages,
+            since=config.since,
+            until=config.until,
+            name=config.name or "warc",
+        )
+        filters = SourceFilters(
+            include=config.include, exclude=config.exclude, max_age=config.max_age
+        )
+        kept = 0
+        # records are read between awaits, one at a time (a few ms each): the queue's bound
+        # keeps the reading just ahead of the cleaning
+        for out in source.responses():
+            rejection = out if isinstance(out, Skipped) else _archived_rejection(out, filters, now)
+            if rejection is not None:
+                failed = rejection.reason in ARCHIVE_FAILURES
+                outcome: Outcome = "failed" if failed else "skipped"
+                self.summary.skip(
+                    _domain(rejection.url), rejection.stage, rejection.reason, outcome
+                )
+                continue
+            assert isinstance(out, WarcResponse)
+            if config.max_items is not None and kept >= config.max_items:
+                self.summary.skip(_domain(out.fetch.final_url), "source", "max-items")
+                return
+            kept += 1
+            self.summary.sources[source.name] += 1
+            url = _normalized_or(out.fetch.final_url, out.fetch.final_url)
+            await queue.put(_Job(url, archived=out))
 
     async def _enqueue(
         self, queue: asyncio.Queue[_Job], raw_url: str, now: datetime, source: str
@@ -366,12 +427,19 @@ class BatchRun:
                     self.options.on_progress(self.summary)
 
     async def _process(self, job: _Job) -> None:
+        if job.archived is not None:
+            self.apply(await _clean_archived(job.url, job.archived), job.archived.location)
+            return
         etag, last_modified = self.state.validators(job.url) if job.refetch else (None, None)
         outcome = await self.engine.process(job.url, etag=etag, last_modified=last_modified)
         self.apply(outcome)
 
-    def apply(self, outcome: PageOutcome) -> None:
-        """Count an outcome, record it in the state, and keep its article if it is new."""
+    def apply(self, outcome: PageOutcome, location: WarcLocation | None = None) -> None:
+        """Count an outcome, record it in the state, and keep its article if it is new.
+
+        ``location``: where the response is archived already (a WARC source); otherwise a
+        fetched response goes to the raw archive, when there is one.
+        """
         url, domain, now = outcome.url, _domain(outcome.url), self.options.now()
         result, failure = outcome.result, outcome.failure
         if result is None:
@@ -388,6 +456,8 @@ class BatchRun:
             self.state.record_fetch(url, STATUS_NOT_MODIFIED, now)
             return
         self.summary.count(domain, "fetched")
+        if location is None and self.archive is not None:
+            location = self.archive.write(result)
         if failure is not None:
             self.summary.skip(domain, failure.stage, failure.reason, failure.kind)
             self.state.record_failure(url, failure.reason, now, transient=False)
@@ -398,15 +468,23 @@ class BatchRun:
             self.summary.skip(domain, "clean", reason)
             self.state.record_fetch(url, reason, now, *_validators(result))
             return
-        self._keep(url, domain, outcome.article, result)
+        self._keep(url, domain, outcome.article, result, location)
 
-    def _keep(self, url: str, domain: str, article: Article, result: FetchResult) -> None:
+    def _keep(
+        self,
+        url: str,
+        domain: str,
+        article: Article,
+        result: FetchResult,
+        location: WarcLocation | None = None,
+    ) -> None:
         row = article_row(
             article,
             result,
             run_id=self.summary.run_id,
             normalized_url=_normalized_or(result.final_url, url),
         )
+        row = with_warc_location(row, location)
         key = (row.article_id, row.content_hash)
         etag, last_modified = _validators(result)
         if key in self._buffer_keys or self.state.has_version(*key):
@@ -430,6 +508,8 @@ class BatchRun:
         self._buffer_keys = set()
         now = self.options.now()
         table = rows_to_table([item.row for item in pending])
+        if self.archive is not None:
+            self.archive.sync()  # a row may only point to a record that is durable
         committed = self.dataset.commit(
             table, crawl_date=_crawl_date(now), run_id=self.summary.run_id
         )
@@ -455,6 +535,31 @@ class BatchRun:
         with self.state.batch():
             for url, (etag, last_modified) in self._source_validators.items():
                 self.state.record_fetch(url, STATUS_OK, now, etag, last_modified)
+
+
+#: archive-level skips that mean data could not be read (the run is PARTIAL)
+ARCHIVE_FAILURES = frozenset({"corrupt-archive", "unreadable-archive"})
+
+
+def _archived_rejection(
+    response: WarcResponse, filters: SourceFilters, now: datetime
+) -> Skipped | None:
+    """A WARC source's include/exclude/max_age, judged like any source's items."""
+    fetch = response.fetch
+    item = SourceItem(fetch.final_url, "warc", response.location.filename, lastmod=fetch.fetched_at)
+    return filters.rejection(item, now)
+
+
+async def _clean_archived(url: str, archived: WarcResponse) -> PageOutcome:
+    """Clean an archived response in a thread (the engine's executor is for fetched pages)."""
+    fetch = archived.fetch
+    try:
+        article = await asyncio.to_thread(
+            clean_page, fetch.body, fetch.final_url, fetch.content_type or None
+        )
+    except CleanerError as exc:
+        return clean_outcome(url, fetch, exc)
+    return PageOutcome(url, fetch, article=article)
 
 
 async def _all_done(producer: asyncio.Task[None], queue: asyncio.Queue[_Job]) -> None:

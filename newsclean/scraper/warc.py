@@ -43,6 +43,7 @@ Errors (a misconfiguration, not a property of an archive) follow the scraper's t
 from __future__ import annotations
 
 import glob
+import hashlib
 import importlib
 import io
 import os
@@ -60,8 +61,6 @@ from warcio.archiveiterator import (  # type: ignore[import-untyped, unused-igno
     ArchiveIterator,
 )
 from warcio.bufferedreaders import (  # type: ignore[import-untyped, unused-ignore]
-    BufferedReader,
-    ChunkedDataException,
     ChunkedDataReader,
 )
 from warcio.exceptions import ArchiveLoadFailed  # type: ignore[import-untyped, unused-ignore]
@@ -76,7 +75,8 @@ from newsclean.scraper.content_types import (
     judge_declared_type,
     media_type,
 )
-from newsclean.scraper.errors import ScraperError
+from newsclean.scraper.decoding import BodyReader
+from newsclean.scraper.errors import BodyTooLarge, FetchError, ScraperError
 from newsclean.scraper.records import FetchResult, Skipped
 
 STAGE: Final = "source"
@@ -97,6 +97,8 @@ CRAWLER_PREFIX: Final = "x-crawler-"
 TRANSFORMED_HEADERS: Final = ("content-encoding", "transfer-encoding", "content-length")
 
 _READ_CHUNK: Final = 64 * 1024
+_HASH_CHUNK: Final = 1024 * 1024
+_HTTP_SCHEMES: Final = ("http:", "https:")
 _GLOB_CHARS: Final = re.compile(r"[*?\[]")
 _HTML_LANG: Final = re.compile(
     rb"<html\b[^>]*?\blang\s*=\s*[\"']?\s*([a-z]{2,3})\b", re.IGNORECASE | re.DOTALL
@@ -182,6 +184,27 @@ class ArchiveFile:
             opened: AbstractContextManager[IO[bytes]] = fsspec.open(self.location, "rb")
             return opened
         return open(self.location, "rb")
+
+    def fingerprint(self) -> str:
+        """What identifies the file's content: ``sha256:<hex>`` of a local file's bytes.
+
+        A remote file is not downloaded twice for this: its fingerprint is the digest of
+        what its filesystem reports (size, ETag or checksum), ``info:<hex>``.
+        """
+        if self.remote:
+            filesystem, path = _fsspec(self.location).core.url_to_fs(self.location)
+            info = filesystem.info(path)
+            facts = sorted(
+                f"{key}={info[key]}"
+                for key in ("size", "ETag", "etag", "md5", "checksum", "crc32c")
+                if key in info
+            )
+            return "info:" + hashlib.sha256("\n".join(facts).encode()).hexdigest()
+        digest = hashlib.sha256()
+        with open(self.location, "rb") as stream:
+            while chunk := stream.read(_HASH_CHUNK):
+                digest.update(chunk)
+        return "sha256:" + digest.hexdigest()
 
 
 # -- filters ---------------------------------------------------------------------------------
@@ -406,6 +429,35 @@ class _RecordCutShort(Exception):
     """A record ends before its declared length: the file was truncated there."""
 
 
+@dataclass(frozen=True, slots=True)
+class _RecordFacts:
+    """What a WARC or ARC record's own header says, the same for both formats."""
+
+    kind: str  # "response", "request", "revisit", ... ("response" for every ARC record)
+    uri: str
+    date: datetime | None
+    truncated: str  # WARC-Truncated: why the crawler cut the payload ("" if it did not)
+    requested_uri: str
+    redirect_chain: tuple[str, ...]
+
+    @classmethod
+    def of(cls, record: Any) -> _RecordFacts:
+        fields = {name.lower(): value for name, value in record.rec_headers.headers}
+        if record.format == "arc":
+            kind = "arc-header" if record.rec_type == "arc_header" else "response"
+            uri = fields.get("uri", "")
+            return cls(kind, uri, _arc_date(fields.get("archive-date")), "", uri, ())
+        uri = fields.get("warc-target-uri", "")
+        return cls(
+            kind=record.rec_type or "",
+            uri=uri,
+            date=_warc_date(fields.get("warc-date")),
+            truncated=fields.get("warc-truncated", ""),
+            requested_uri=fields.get(REQUESTED_URI_FIELD.lower(), "") or uri,
+            redirect_chain=tuple(fields.get(REDIRECT_CHAIN_FIELD.lower(), "").split()),
+        )
+
+
 class ArchiveReader:
     """Reads one opened archive for a :class:`WarcSource` (its filters and byte cap)."""
 
@@ -416,14 +468,16 @@ class ArchiveReader:
         self.max_bytes = source.max_bytes
 
     def records(self) -> Iterator[WarcResponse | Skipped]:
-        iterator = ArchiveIterator(self.stream, arc2warc=True)
+        # The format is learnt from the first record and held (no arc2warc): in a WARC, a
+        # line of garbage must not pass for an ARC record header, which it easily can.
+        iterator = ArchiveIterator(self.stream)
         try:
             for record in iterator:
                 outcome = self._outcome(record, iterator)
                 if outcome is not None:
                     yield outcome
         except (*_DAMAGED, _RecordCutShort) as exc:
-            yield self._damage(iterator.offset, f"{type(exc).__name__}: {exc}".strip())
+            yield self._damage(iterator.offset, _describe(exc))
             return
         finally:
             iterator.close()
@@ -440,46 +494,53 @@ class ArchiveReader:
         return self.stream.seek(0, io.SEEK_END)
 
     def _outcome(self, record: Any, iterator: Any) -> WarcResponse | Skipped | None:
-        kind = record.rec_type
-        uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-        if kind not in ("response", "revisit") or not uri.startswith(("http:", "https:")):
+        facts = _RecordFacts.of(record)
+        if facts.kind not in ("response", "revisit") or not facts.uri.startswith(_HTTP_SCHEMES):
             _drain(record)
             return None
-        if kind == "revisit":
+        if facts.kind == "revisit":
             _drain(record)
-            return Skipped(uri, STAGE, "revisit", detail="no payload in this record")
+            return Skipped(facts.uri, STAGE, "revisit", detail="no payload in this record")
         payload = _read_at_most(record.raw_stream, self.max_bytes + 1)
         _drain(record)
         location = WarcLocation(
             self.archive.name, iterator.get_record_offset(), iterator.get_record_length()
         )
-        return self._response(record, uri, payload, location)
+        return self._response(facts, record.http_headers, payload, location)
 
     def _response(
-        self, record: Any, uri: str, payload: bytes, location: WarcLocation
+        self, facts: _RecordFacts, http: Any, payload: bytes, location: WarcLocation
     ) -> WarcResponse | Skipped:
-        http = record.http_headers
-        fetched_at = _warc_date(record.rec_headers.get_header("WARC-Date"))
+        uri = facts.uri
         status = _status(http)
-        if fetched_at is None or status is None:
-            return Skipped(uri, STAGE, "bad-record", detail="no WARC-Date or HTTP status line")
+        if facts.date is None or status is None:
+            return Skipped(uri, STAGE, "bad-record", detail="no record date or HTTP status line")
         if status != 200:
             return Skipped(uri, STAGE, "http-status", detail=f"HTTP {status}")
-        if record.rec_headers.get_header("WARC-Truncated"):
-            reason = record.rec_headers.get_header("WARC-Truncated")
-            return Skipped(uri, STAGE, "truncated-record", detail=f"WARC-Truncated: {reason}")
+        if facts.truncated:
+            return Skipped(
+                uri, STAGE, "truncated-record", detail=f"WARC-Truncated: {facts.truncated}"
+            )
         if len(payload) > self.max_bytes:
             return Skipped(uri, STAGE, "too-large", detail=f"over {self.max_bytes} bytes")
-        headers = received_headers(http.headers)
-        content_type = _header(headers, "content-type")
+        stored = [(name.lower(), value) for name, value in http.headers]
+        content_type = _header(stored, "content-type")
         if judge_declared_type("html", media_type(content_type)) == "refuse":
             return Skipped(uri, STAGE, "not-html", detail=content_type[:100])
-        body = _decoded_body(payload, http, self.max_bytes)
-        if isinstance(body, str):
-            return Skipped(uri, STAGE, body)
+        body = _decoded_body(uri, payload, stored, self.max_bytes)
+        if isinstance(body, Skipped):
+            return body
         if not is_admitted_body("html", media_type(content_type), body[:SNIFF_BYTES]):
             return Skipped(uri, STAGE, "not-html", detail=f"sniffed; {content_type[:80]}")
-        fetch = _fetch_result(record, uri, status, headers, body, fetched_at)
+        fetch = FetchResult(
+            requested_url=facts.requested_uri,
+            final_url=uri,
+            status=status,
+            headers=received_headers(stored),
+            body=body,
+            fetched_at=facts.date,
+            redirect_chain=facts.redirect_chain,
+        )
         language = declared_language(fetch)
         rejection = self.filters.rejection(fetch, language)
         if rejection is not None:
@@ -487,25 +548,9 @@ class ArchiveReader:
         return WarcResponse(fetch, location, language)
 
 
-def _fetch_result(
-    record: Any,
-    uri: str,
-    status: int,
-    headers: tuple[tuple[str, str], ...],
-    body: bytes,
-    fetched_at: datetime,
-) -> FetchResult:
-    fields = record.rec_headers
-    chain = (fields.get_header(REDIRECT_CHAIN_FIELD) or "").split()
-    return FetchResult(
-        requested_url=fields.get_header(REQUESTED_URI_FIELD) or uri,
-        final_url=uri,
-        status=status,
-        headers=headers,
-        body=body,
-        fetched_at=fetched_at,
-        redirect_chain=tuple(chain),
-    )
+def _describe(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _read_at_most(stream: Any, limit: int) -> bytes:
@@ -530,22 +575,26 @@ def _drain(record: Any) -> None:
         raise _RecordCutShort(f"record ends {stream.limit} bytes before its Content-Length")
 
 
-def _decoded_body(payload: bytes, http: Any, max_bytes: int) -> bytes | str:
-    """The payload with transfer and content encodings undone, or the skip reason."""
-    encoding = (http.get_header("content-encoding") or "").strip().lower()
-    if encoding not in BufferedReader.get_supported_decompressors():
-        encoding = ""  # identity, or a coding warcio cannot undo: the bytes as stored
-    chunked = (http.get_header("transfer-encoding") or "").strip().lower() == "chunked"
-    if not chunked and not encoding:
+def _decoded_body(
+    uri: str, payload: bytes, stored: Sequence[tuple[str, str]], max_bytes: int
+) -> bytes | Skipped:
+    """The payload with its transfer and content codings undone, or why it cannot be.
+
+    De-chunking is warcio's (lenient: data sent as "chunked" that is not is taken as is);
+    content codings are undone by the fetcher's own bounded decoder.
+    """
+    if _header(stored, "transfer-encoding").strip().lower() == "chunked":
+        payload = _read_at_most(ChunkedDataReader(io.BytesIO(payload)), max_bytes + 1)
+    coding = _header(stored, "content-encoding")
+    if not coding.strip():
         return payload
-    reader_class = ChunkedDataReader if chunked else BufferedReader
-    reader = reader_class(io.BytesIO(payload), decomp_type=encoding or None)
+    decoder = BodyReader(uri, coding, max_bytes)
     try:
-        body = _read_at_most(reader, max_bytes + 1)
-    except (zlib.error, ChunkedDataException, OSError, ValueError) as exc:
-        del exc  # the reason is the outcome; the record's URL is on the Skipped
-        return "bad-content-encoding"
-    return "too-large" if len(body) > max_bytes else body
+        decoder.feed(payload)
+        return decoder.finish()
+    except FetchError as exc:
+        reason = "too-large" if isinstance(exc, BodyTooLarge) else "bad-content-encoding"
+        return Skipped(uri, STAGE, reason, detail=exc.message)
 
 
 def received_headers(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -581,7 +630,7 @@ def declared_language(fetch: FetchResult) -> str | None:
     return sniffed.group(1).decode("ascii").lower() if sniffed else None
 
 
-def _header(headers: tuple[tuple[str, str], ...], name: str) -> str:
+def _header(headers: Sequence[tuple[str, str]], name: str) -> str:
     return next((value for key, value in headers if key == name), "")
 
 
@@ -591,6 +640,18 @@ def _status(http: Any) -> int | None:
     try:
         return int(http.get_statuscode())
     except (TypeError, ValueError):
+        return None
+
+
+def _arc_date(value: str | None) -> datetime | None:
+    """An ARC archive-date (``YYYYmmddHHMMSS``, UTC; shorter forms pad to the start)."""
+    digits = (value or "").strip()
+    if not digits.isdigit() or not 4 <= len(digits) <= 14:
+        return None
+    padded = digits + "0101000000"[len(digits) - 4 :] if len(digits) < 14 else digits
+    try:
+        return datetime.strptime(padded, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    except ValueError:
         return None
 
 
