@@ -469,7 +469,9 @@ def benchmark(argv: Sequence[str] | None = None) -> None:
             baseline_size = state_bytes(baseline)
         with RunState(Path(folder) / "dedup.sqlite3") as state:
             options = DedupOptions(threshold=args.threshold)
+            cpu = time.process_time()
             run = run_corpus(state, stories, args.batch, options)
+            cpu = time.process_time() - cpu
             size = state_bytes(state)
             indexed = state.indexed_count()
     total = run.assign_seconds + run.record_seconds
@@ -477,7 +479,8 @@ def benchmark(argv: Sequence[str] | None = None) -> None:
     print(
         f"threshold {options.threshold}: assign {run.assign_seconds:.1f} s,"
         f" record {run.record_seconds:.1f} s, {len(stories) / total:,.0f} articles/s"
-        f" (record_commit alone: {baseline_seconds:.2f} s)"
+        f" (record_commit alone: {baseline_seconds:.2f} s);"
+        f" CPU {cpu:.1f} s = {len(stories) / cpu:,.0f} articles per CPU second"
     )
     print(
         f"pairs: precision {scores.precision:.4f}, recall {scores.recall:.4f}"

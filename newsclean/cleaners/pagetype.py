@@ -1,35 +1,41 @@
 """Page type and soft failures: is this page an article, and did the site really serve it?
 
-Two cheap steps, split so the first can run on the parsed page *before* boilerplate pruning
-(which removes the very markers it looks at: cookie walls, paywall boxes, teaser grids)::
+Two cheap steps, split so that the first runs on the parsed page *before* boilerplate
+pruning, which removes the very things it looks at (cookie walls, paywall boxes, teaser
+grids, share bars)::
 
-    PageFeatures.read(root, url)      a few compiled XPath queries + one regex per attribute
-                                      kind; counts and short strings only
-    classify(features, text)          soft failures first, then the page type by score
+    PageFeatures.read(root, url)     three XPath walks and one walk over a few tags, all in C;
+                                     then string counts -- no per-element Python work
+    classify(features, text)         ``text`` is the cleaned main text of the page
         -> PageDecision(page_type, soft_failure, reason)
 
 **Soft failures** are pages answered with HTTP 200 that are not what was asked for: a
-captcha or block page, a soft 404, a consent wall, a paywall teaser. They are never counted
-as articles (their ``page_type`` is "other"). Each one needs *two* kinds of evidence -- what
-the page says (title, consent language, ``isAccessibleForFree: false``) and that there is
-little else on it (a short page or a short main text) -- so an article about cookies, a story
-titled "404 days later" or an article followed by a "Subscribe" box stays an article.
+block or captcha page, a soft 404, a consent wall, a paywall teaser. They are checked first
+and are never articles (their ``page_type`` is "other"). Each needs two kinds of evidence:
+what the page says (a "Just a moment..." title, consent language, ``isAccessibleForFree:
+false``) *and* that there is little else on it (a small page, a short main text). So an
+article about cookies, a story titled "404 days later" or an article followed by a
+"Subscribe" box stays an article.
 
-**Page type** is a transparent additive score: every class starts from a prior, every signal
-that fires adds its weight to one class (see :data:`WEIGHTS`), the highest total wins and
-``reason`` names the signals that carried it. The prior favours "article": losing an article
-costs more than keeping a non-article, so the other classes need positive evidence
-(structured data, link density, teaser grids, forum or shop markup, URL shape).
+**Page type** ("article", "listing", "product", "forum", "other") is an additive score that
+can be read in full: every class starts from :data:`PRIORS`, every signal that fires adds its
+:data:`WEIGHTS` entry to one class, the highest total wins, and ``reason`` names the signals
+that carried it. Signals come from what the page declares (JSON-LD / microdata ``@type``,
+``og:type``, dates, authors), the main text (length, share of the page's unlinked text), the
+layout (link density, teaser grids, bylines, ``<time>`` counts), the URL shape (dated slugs,
+``/tag/``, ``?s=``, ``/product/``) and markup (forum software, add-to-cart, docs themes).
+Weights were set by hand (round numbers, half-point steps); the article prior trades
+articles lost against non-articles kept, and ``python -m benchmarks.pagetype`` measures both.
+
+The word lists the signals use are at the end of the module.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Final, Literal
 from urllib.parse import parse_qsl, urlsplit
 
@@ -44,205 +50,175 @@ SoftFailure = Literal["consent-wall", "blocked", "captcha", "paywall", "soft-404
 UrlHint = Literal[
     "home", "dated", "article-slug", "listing", "search", "paged", "forum", "product", "docs"
 ]
-Marker = Literal["forum", "cart", "price", "captcha", "consent", "paywall", "error", "docs"]
+Marker = Literal[
+    "forum", "cart", "price", "captcha", "paywall", "error", "docs", "byline", "share", "post",
+    "landing",
+]  # fmt: skip
 
-#: characters of the page's visible text kept for the soft-failure checks (they are short pages)
+# --- the score -----------------------------------------------------------------------------
+
+#: where each class starts. An article needs a little evidence before it beats a page with
+#: none; "other" comes first among the rest, so a tie among non-articles is "other".
+PRIORS: Final[Mapping[PageType, float]] = {
+    "article": -0.5,
+    "other": 0.0,
+    "listing": 0.0,
+    "product": 0.0,
+    "forum": 0.0,
+}
+
+#: signal -> (class it counts for, weight). 1 is "some evidence", 3 "close to proof on its
+#: own"; a negative weight counts against that class. Thresholds are the constants below.
+WEIGHTS: Final[Mapping[str, tuple[PageType, float]]] = {
+    # what the page declares about itself (JSON-LD / microdata / Open Graph / meta)
+    "schema-article": ("article", 1.5),
+    "og-article": ("article", 1.0),
+    "published-date": ("article", 1.0),
+    "author": ("article", 0.5),
+    "schema-listing": ("listing", 3.0),
+    "schema-item-list": ("listing", 0.5),
+    "og-product-group": ("listing", 2.0),
+    "schema-product": ("product", 3.0),
+    "og-product": ("product", 2.0),
+    "product-meta": ("product", 1.5),
+    "schema-forum": ("forum", 4.0),
+    "forum-software": ("forum", 3.0),
+    "docs-software": ("other", 3.0),
+    # the main text, and the page's heading
+    "long-text": ("article", 0.5),
+    "short-text": ("article", -1.5),
+    "main-text-prose": ("article", 1.0),
+    "main-text-minor": ("article", -0.5),
+    "main-text-links": ("listing", 1.0),
+    "prose": ("article", 0.5),
+    "headline": ("article", 1.0),
+    "label-title": ("article", -0.5),
+    # layout and markup
+    "byline": ("article", 1.0),
+    "share-buttons": ("article", 0.5),
+    "post-markup": ("article", 0.5),
+    "dated-content": ("article", 1.0),
+    "dated-items": ("listing", 1.0),
+    "link-density-high": ("listing", 1.5),
+    "link-density-medium": ("listing", 0.5),
+    "teaser-grid": ("listing", 1.0),
+    "article-cards": ("listing", 0.5),
+    "product-grid": ("listing", 2.0),
+    "cart": ("product", 1.5),
+    "price-markup": ("product", 0.5),
+    "forum-markup": ("forum", 2.5),
+    "forum-profiles": ("forum", 1.5),
+    "docs-markup": ("other", 1.5),
+    "landing-markup": ("other", 0.5),
+    "login-form": ("other", 3.0),
+    # URL shape
+    "url-dated": ("article", 1.0),
+    "url-slug": ("article", 1.0),
+    "url-home": ("article", -1.5),
+    "url-listing": ("listing", 2.0),
+    "url-search": ("listing", 2.5),
+    "url-paged": ("listing", 1.5),
+    "url-product": ("product", 2.0),
+    "url-forum": ("forum", 2.0),
+    "url-docs": ("other", 2.0),
+}
+
+#: main text (characters) below which a page is "short", from which it is "long"
+SHORT_TEXT_CHARS: Final = 500
+LONG_TEXT_CHARS: Final = 5000
+#: main text / the page's visible text outside links. An article's prose is most of what is
+#: not a link; a listing's main text is a sliver of it, or (teasers kept) more than all of it.
+PROSE_SHARE: Final = 0.6
+MINOR_SHARE: Final = 0.4
+LINKS_SHARE: Final = 1.5
+#: ``<p>`` elements of at least :data:`PROSE_PARAGRAPH_CHARS` characters
+PROSE_PARAGRAPHS: Final = 10
+PROSE_PARAGRAPH_CHARS: Final = 100
+#: an article's heading is a sentence; a landing page's or a section's is a label (words)
+HEADLINE_WORDS: Final = 7
+LABEL_WORDS: Final = 2
+#: share of the page's visible text inside links
+HIGH_LINK_DENSITY: Final = 0.5
+MEDIUM_LINK_DENSITY: Final = 0.35
+#: an article shows one to a few ``<time>``s; a listing or a thread one per item
+MAX_ARTICLE_TIMES: Final = 4
+TEASER_GRID: Final = 10  # headings that are links
+ARTICLE_CARDS: Final = 5  # <article> elements
+PRODUCT_GRID_CARTS: Final = 10  # add-to-cart marks: one per product card
+PRODUCT_GRID_PRICES: Final = 50  # price class names
+FORUM_MARKUP: Final = 3
+FORUM_PROFILES: Final = 2  # "Joined:", "Posts:" in member panels
+DOCS_MARKUP: Final = 3
+LANDING_MARKUP: Final = 3
+#: a password field on a page with less main text than this is a login page
+LOGIN_MAX_TEXT_CHARS: Final = 2000
+
+# Soft failures: what counts as "little else on the page".
+#: a page with at most this much visible text (characters) is small enough to be an interstitial
+SMALL_PAGE_CHARS: Final = 3000
+#: block and captcha pages: at most this much main text
+BLOCK_MAX_TEXT_CHARS: Final = 600
+#: soft 404: at most this much main text (the page may list a few links or a search box)
+SOFT_404_MAX_TEXT_CHARS: Final = 1500
+#: consent wall: at most this much main text, and consent language at least this share of
+#: the page (and of the main text, when there is more than :data:`SHORT_TEXT_CHARS` of it)
+CONSENT_MAX_TEXT_CHARS: Final = 1500
+CONSENT_SHARE: Final = 0.5
+#: paywall teaser: at most this much main text
+PAYWALL_MAX_TEXT_CHARS: Final = 1500
+#: characters of the page's visible text kept for the soft-failure checks (small pages)
 TEXT_HEAD_CHARS: Final = 3000
 #: longest title / h1 kept (characters)
 MAX_TITLE_CHARS: Final = 300
-#: a ``<p>`` with at least this many characters of text is prose
-PROSE_PARAGRAPH_CHARS: Final = 100
 
-# --- what is read from the tree ------------------------------------------------------------
 
-_TITLE = etree.XPath("string(//head/title)")
-_H1 = etree.XPath("string((//body//h1)[1])")
-_META = etree.XPath("//meta[@content][@property or @name or @itemprop]")
-_JSON_LD = etree.XPath("//script[@type='application/ld+json']/text()", smart_strings=False)
-_MICRODATA_TYPES = etree.XPath(
-    "//*[@itemscope][@itemtype][not(ancestor::*[@itemscope])]/@itemtype", smart_strings=False
-)
-_BODY_TEXT = etree.XPath(
-    "//body//text()[not(parent::script or parent::style or parent::noscript"
-    " or parent::template)]",
-    smart_strings=False,
-)
-_LINK_TEXT = etree.XPath("//body//a//text()", smart_strings=False)
-_CLASS_AND_ID = etree.XPath("//body//@class | //body//@id | //body/@class", smart_strings=False)
-_CONTROL_TEXT = etree.XPath(
-    "//button//text() | //input[@type='submit' or @type='button']/@value"
-    " | //*[@role='button']//text()",
-    smart_strings=False,
-)
-_SCRIPT_SRC = etree.XPath("//script/@src | //iframe/@src | //form/@action", smart_strings=False)
-_COUNTS = {
-    "articles": etree.XPath("count(//body//article)"),
-    "teasers": etree.XPath(
-        "count(//body//*[self::h2 or self::h3 or self::h4][.//a[@href]]"
-        " | //body//a[@href][.//h2 or .//h3 or .//h4])"
-    ),
-    "prose": etree.XPath(
-        f"count(//body//p[string-length(normalize-space()) >= {PROSE_PARAGRAPH_CHARS}])"
-    ),
-    "times": etree.XPath("count(//body//time)"),
-    "passwords": etree.XPath("count(//input[@type='password'])"),
-}
-
-_PUBLISHED_META_KEYS = frozenset(
-    {"article:published_time", "og:article:published_time", "datepublished", "pubdate"}
-)
-_PRODUCT_META_KEYS = frozenset(
-    {"product:price:amount", "og:price:amount", "product:availability", "twitter:data1"}
-)
-
-#: class / id token prefixes, by what they mark; matched at the start of a token
-_MARKER_TOKENS: Final[dict[Marker, tuple[str, ...]]] = {
-    "forum": (
-        "postbody", "post_body", "postbit", "postprofile", "post-author", "postauthor",
-        "message--post", "messagelist", "message-userdetails", "topic-body", "topic-post",
-        "topic-list", "topic-title", "bbp-reply", "bbp-topic", "phpbb", "vbulletin", "xenforo",
-        "ipscomment", "cpost", "post_wrapper", "postcell", "answercell", "answer-", "question-",
-        "forum", "discourse", "thread", "replies", "reply-count", "post-count", "postcount",
-        "user-title", "usertitle", "signature",
-    ),
-    "cart": (
-        "add-to-cart", "add_to_cart", "addtocart", "add-to-bag", "add_to_bag", "addtobag",
-        "add-to-basket", "addtobasket", "single_add_to_cart", "product-form", "product_form",
-        "buy-now", "buynow", "buy-button", "buybox", "cart-button", "product-add",
-    ),
-    "price": ("price", "product-price", "woocommerce-price", "money", "sale-price"),
-    "captcha": (
-        "g-recaptcha", "h-captcha", "cf-turnstile", "cf-challenge", "challenge-form",
-        "challenge-", "cf-browser-verification", "px-captcha", "captcha", "cf-error", "cf-wrapper",
-    ),
-    "consent": (
-        "onetrust", "cybotcookiebot", "cookiebot", "didomi", "qc-cmp", "sp_message",
-        "usercentrics", "cmplz", "cookie-law", "cky-consent", "fc-consent", "truste",
-        "cookie-notice", "cookie-banner", "cookie-consent", "cookieconsent", "consent-",
-        "gdpr", "cookie",
-    ),
-    "paywall": (
-        "paywall", "regwall", "tp-modal", "piano", "meter", "subscriber-only", "subscribers-only",
-        "premium-content", "article-locked", "locked-content", "paywalled",
-    ),
-    "error": ("error404", "error-404", "error_404", "not-found", "notfound", "page-not-found"),
-    "docs": (
-        "toctree", "sphinx", "docs-", "doc-", "docusaurus", "md-nav", "markdown-body", "api-",
-        "rst-content", "wy-nav", "gitbook", "devsite", "theme-doc", "sidebar-toc", "toc",
-    ),
-}
-_MARKER_OF: Final = {token: marker for marker, ts in _MARKER_TOKENS.items() for token in ts}
-_MARKER_RE: Final = re.compile(
-    r"(?<![a-z0-9])("
-    + "|".join(re.escape(t) for t in sorted(_MARKER_OF, key=len, reverse=True))
-    + ")"
-)
-_GENERATOR_FORUMS: Final = re.compile(
-    r"discourse|phpbb|vbulletin|xenforo|mybb|simple machines|smf|invision|nodebb|flarum"
-    r"|vanilla|bbpress|discuz|phorum|punbb|fluxbb|lemmy",
-    re.IGNORECASE,
-)
-_GENERATOR_DOCS: Final = re.compile(
-    r"sphinx|mkdocs|docusaurus|gitbook|docfx|hugo-book|vuepress|vitepress|javadoc|doxygen"
-    r"|read the docs|antora|jsdoc|starlight|mintlify|nextra",
-    re.IGNORECASE,
-)
-_CART_LABEL: Final = re.compile(
-    r"add to (?:cart|bag|basket|trolley)|buy (?:it )?now|in den (?:warenkorb|einkaufswagen)"
-    r"|ajouter au panier|añadir al carrito|aggiungi al carrello|adicionar ao carrinho"
-    r"|in winkelwagen|dodaj do koszyka|lägg i varukorgen|pre-?order now",
-    re.IGNORECASE,
-)
-_SCRIPT_CAPTCHA: Final = re.compile(
-    r"challenges\.cloudflare\.com|/cdn-cgi/challenge-platform|captcha-delivery\.com"
-    r"|hcaptcha\.com|perimeterx|px-cdn|/_incapsula_resource|geo\.captcha",
-    re.IGNORECASE,
-)
-_CART_ACTION: Final = re.compile(r"/cart(?:/add)?\b|add-to-cart|addtocart", re.IGNORECASE)
-# Prices as written in text: "$12.99", "€ 5", "12,99 €", "£1,299.00", "USD 40".
-_PRICE_TEXT: Final = re.compile(
-    r"(?:[$€£¥₹]|\b(?:usd|eur|gbp|chf|cad|aud)\b)\s?\d[\d.,]*|\d[\d.,]*\s?(?:€|\b(?:eur|usd)\b)",
-    re.IGNORECASE,
-)
-# Author panels of forum posts: "Joined: Mar 2019", "Posts: 1,204", "Beiträge: 12".
-_FORUM_TEXT: Final = re.compile(
-    r"\b(?:joined|posts|registered|member since|messages|reaction score|beiträge|mitglied seit"
-    r"|inscrit le|messages)\s*:?\s*(?:\d|[a-z]{3,9}\.? \d)",
-    re.IGNORECASE,
-)
-_PAYWALL_TEXT: Final = re.compile(
-    r"subscribe (?:now )?to (?:continue|keep|read)|subscribers? only|for subscribers"
-    r"|already a subscriber|(?:create|register for) a free account to (?:continue|read)"
-    r"|you have reached your (?:limit|maximum) of free|to continue reading,? (?:please )?"
-    r"(?:subscribe|log in|sign in)|unlock (?:this|the full) (?:article|story)"
-    r"|réservé aux abonnés|nur für abonnenten|weiterlesen mit|für abonnenten"
-    r"|exclusivo para (?:suscriptores|assinantes)|riservato agli abbonati",
-    re.IGNORECASE,
-)
-
-_ARTICLE_TYPES: Final = frozenset(
-    {
-        "article", "newsarticle", "blogposting", "report", "reportagenewsarticle",
-        "analysisnewsarticle", "opinionnewsarticle", "reviewnewsarticle",
-        "backgroundnewsarticle", "askpublicnewsarticle", "satiricalarticle", "scholarlyarticle",
-        "techarticle", "liveblogposting", "socialmediaposting", "medicalscholarlyarticle",
-        "posting", "review", "recipe", "howto",
-    }
-)
-_PRODUCT_TYPES: Final = frozenset(
-    {"product", "offer", "aggregateoffer", "productgroup", "individualproduct", "productmodel",
-     "car", "vehicle", "book", "softwareapplication", "mobileapplication", "videogame"}
-)
-_FORUM_TYPES: Final = frozenset(
-    {"discussionforumposting", "qapage", "question", "answer", "comment", "conversation"}
-)
-_LISTING_TYPES: Final = frozenset(
-    {"collectionpage", "itemlist", "searchresultspage", "offercatalog", "blog", "periodical",
-     "publicationissue"}
-)
-_OG_ARTICLE: Final = frozenset({"article", "blog", "news", "newsarticle", "blogpost", "post"})
-_OG_PRODUCT: Final = frozenset({"product", "og:product", "product.item", "product.group"})
+# --- records -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class PageFeatures:
     """Everything cheap read from the parsed page before boilerplate pruning.
 
-    Counts are over the ``<body>``; text lengths are characters of whitespace-stripped text
-    nodes (scripts and styles left out). Markers are class/id tokens, counted per occurrence.
+    Text lengths are characters of whitespace-stripped text nodes of the ``<body>`` (script
+    and style text left out). ``*_marks`` count class/id names (see :data:`_MARKER_NAMES`),
+    ``*_texts`` phrases in the visible text.
     """
 
     url_hints: tuple[UrlHint, ...] = ()
     title: str = ""
     h1: str = ""
-    og_type: str = ""  # lower-cased og:type
+    og_type: str = ""  # lower-cased
     generator: str = ""
-    #: top-level JSON-LD / microdata types, lower-cased bare names ("newsarticle", "product")
+    #: JSON-LD types (top level, ``@graph`` members, ``mainEntity``) and microdata
+    #: ``itemtype``s, lower-cased bare names: ("newsarticle", "breadcrumblist")
     schema_types: tuple[str, ...] = ()
     #: False when structured data declares ``isAccessibleForFree: false``
     accessible_for_free: bool | None = None
     has_published_date: bool = False
+    has_author: bool = False
     has_product_meta: bool = False
     text_chars: int = 0
     link_chars: int = 0
-    #: the start of the visible text, one text node per line (for the soft-failure checks)
+    #: the start of the visible text, one text node a line (for the soft-failure checks)
     text_head: str = ""
     prose_paragraphs: int = 0
     article_elements: int = 0
-    teaser_headlines: int = 0
+    teaser_headlines: int = 0  # h2-h4 that hold a link or sit in one
     time_elements: int = 0
     password_inputs: int = 0
     forum_marks: int = 0
-    forum_text_marks: int = 0
+    forum_texts: int = 0
     cart_marks: int = 0
     price_marks: int = 0
-    price_texts: int = 0
     captcha_marks: int = 0
-    consent_marks: int = 0
     paywall_marks: int = 0
     paywall_texts: int = 0
     error_marks: int = 0
     docs_marks: int = 0
+    byline_marks: int = 0
+    share_marks: int = 0
+    post_marks: int = 0
+    landing_marks: int = 0
 
     @property
     def link_density(self) -> float:
@@ -251,46 +227,54 @@ class PageFeatures:
 
     @classmethod
     def read(cls, root: HtmlElement, url: str | None) -> PageFeatures:
-        head = _read_head(root)
-        schema = _read_schema(root)
-        text_nodes = [s.strip() for s in _BODY_TEXT(root)]
-        text_nodes = [s for s in text_nodes if s]
-        page_text = "\n".join(text_nodes)
-        markers = _count_markers(root)
-        controls = " ".join(_CONTROL_TEXT(root))
-        sources = " ".join(_SCRIPT_SRC(root))
-        counts = {name: int(query(root)) for name, query in _COUNTS.items()}
+        """Read the features of a parsed page; the tree is not changed."""
+        scan = _scan_elements(root)
+        schema = _read_schema(scan.json_ld)
+        # every class, id and itemtype in one lower-cased string, each after a space
+        names = " " + " ".join(_ATTRIBUTES(root)).lower()
+        visible = _visible_text(_BODY_TEXT(root), scan.hidden_text)
+        page_text = "\n".join(visible)
+        lowered = page_text.lower()
+        controls = " ".join(scan.controls).lower()
+        sources = " ".join(scan.sources).lower()
+
+        def marks(marker: Marker) -> int:
+            return count_name_starts(names, _MARKER_NAMES[marker])
+
         return cls(
             url_hints=url_hints(url),
-            title=_collapse(_TITLE(root))[:MAX_TITLE_CHARS],
-            h1=_collapse(_H1(root))[:MAX_TITLE_CHARS],
-            og_type=head.og_type,
-            generator=head.generator,
-            schema_types=schema.types,
+            title=scan.title,
+            h1=scan.h1,
+            og_type=scan.og_type,
+            generator=scan.generator,
+            schema_types=_unique((*schema.types, *_microdata_types(names))),
             accessible_for_free=schema.accessible_for_free,
-            has_published_date=head.published or schema.published,
-            has_product_meta=head.product,
-            text_chars=sum(len(s) for s in text_nodes),
+            has_published_date=scan.published_meta or schema.published,
+            has_author=scan.author_meta or schema.author,
+            has_product_meta=scan.product_meta,
+            text_chars=sum(map(len, visible)),
             link_chars=sum(len(s.strip()) for s in _LINK_TEXT(root)),
             text_head=page_text[:TEXT_HEAD_CHARS],
-            prose_paragraphs=counts["prose"],
-            article_elements=counts["articles"],
-            teaser_headlines=counts["teasers"],
-            time_elements=counts["times"],
-            password_inputs=counts["passwords"],
-            forum_marks=markers["forum"],
-            forum_text_marks=len(_FORUM_TEXT.findall(page_text)),
-            cart_marks=markers["cart"]
-            + len(_CART_LABEL.findall(controls))
-            + len(_CART_ACTION.findall(sources)),
-            price_marks=markers["price"],
-            price_texts=len(_PRICE_TEXT.findall(page_text)),
-            captcha_marks=markers["captcha"] + len(_SCRIPT_CAPTCHA.findall(sources)),
-            consent_marks=markers["consent"],
-            paywall_marks=markers["paywall"],
-            paywall_texts=len(_PAYWALL_TEXT.findall(page_text)),
-            error_marks=markers["error"],
-            docs_marks=markers["docs"],
+            prose_paragraphs=scan.prose,
+            article_elements=scan.articles,
+            teaser_headlines=scan.teasers,
+            time_elements=scan.times,
+            password_inputs=scan.passwords,
+            forum_marks=marks("forum"),
+            forum_texts=count_phrases(lowered, _FORUM_PHRASES),
+            cart_marks=marks("cart")
+            + count_phrases(controls, _CART_LABELS)
+            + count_phrases(sources, _CART_SOURCES),
+            price_marks=marks("price"),
+            captcha_marks=marks("captcha") + count_phrases(sources, _CAPTCHA_SOURCES),
+            paywall_marks=marks("paywall"),
+            paywall_texts=count_phrases(lowered, _PAYWALL_PHRASES),
+            error_marks=marks("error"),
+            docs_marks=marks("docs"),
+            byline_marks=marks("byline"),
+            share_marks=marks("share"),
+            post_marks=marks("post"),
+            landing_marks=marks("landing"),
         )
 
 
@@ -299,75 +283,496 @@ class PageDecision:
     """What a page is, whether it is a soft failure, and why -- in a few words."""
 
     page_type: PageType
-    #: "consent-wall" | "blocked" | "captcha" | "paywall" | "soft-404"; ``page_type`` is then
-    #: "other", whatever the page pretends to be
+    #: set for a page served with HTTP 200 that is not what was asked for; ``page_type`` is
+    #: then "other", whatever the page looks like
     soft_failure: SoftFailure | None
-    reason: str  # e.g. "json-ld product", "link density 0.71"
+    reason: str  # e.g. "schema newsarticle, og:type article", "link density 0.71"
 
     @property
     def is_article(self) -> bool:
         return self.page_type == "article" and self.soft_failure is None
 
 
-# --- reading helpers -----------------------------------------------------------------------
-
-
 @dataclass(frozen=True, slots=True)
-class _Head:
-    og_type: str
-    generator: str
-    published: bool
-    product: bool
+class Signal:
+    """One piece of evidence: its name (a :data:`WEIGHTS` key) and what to show for it."""
+
+    name: str
+    label: str  # e.g. "link density 0.71"
+
+    @property
+    def page_type(self) -> PageType:
+        return WEIGHTS[self.name][0]
+
+    @property
+    def weight(self) -> float:
+        return WEIGHTS[self.name][1]
+
+
+# --- classification ------------------------------------------------------------------------
+
+
+def classify(features: PageFeatures, text: str) -> PageDecision:
+    """The page type of a page, or the soft failure it is; ``text`` is its cleaned main text."""
+    failure = detect_soft_failure(features, text)
+    if failure is not None:
+        kind, why = failure
+        return PageDecision("other", kind, why)
+    if not text.strip():
+        return PageDecision("other", None, "no main text")
+    return decide(signals(features, text))
+
+
+def decide(found: Iterable[Signal], priors: Mapping[PageType, float] = PRIORS) -> PageDecision:
+    """Add the weights up per class; the highest total wins, ties in ``priors`` order."""
+    found = tuple(found)
+    totals = dict(priors)
+    for signal in found:
+        totals[signal.page_type] += signal.weight
+    winner = max(totals, key=lambda page_type: totals[page_type])
+    return PageDecision(winner, None, _reason(winner, found))
+
+
+def _reason(winner: PageType, found: Sequence[Signal]) -> str:
+    """The signals that carried the winner, strongest first (or those that sank "article")."""
+    carried = sorted((s for s in found if s.page_type == winner and s.weight > 0), key=_strength)
+    if not carried:
+        carried = sorted(
+            (s for s in found if s.page_type == "article" and s.weight < 0), key=_strength
+        )
+    return ", ".join(s.label for s in carried[:3]) or "no evidence either way"
+
+
+def _strength(signal: Signal) -> float:
+    return -abs(signal.weight)
+
+
+def signals(features: PageFeatures, text: str) -> list[Signal]:
+    """Every signal that fires for this page (soft failures aside)."""
+    chars = len(text.strip())
+    return [
+        *_declared_signals(features),
+        *_text_signals(features, chars),
+        *_layout_signals(features),
+        *_markup_signals(features, chars),
+        *_url_signals(features.url_hints),
+    ]
+
+
+def _declared_signals(f: PageFeatures) -> Iterator[Signal]:
+    types = set(f.schema_types)
+    if found := types & _ARTICLE_TYPES:
+        yield Signal("schema-article", f"schema {min(found)}")
+    if found := types & _LISTING_TYPES:
+        yield Signal("schema-listing", f"schema {min(found)}")
+    elif "itemlist" in types:
+        yield Signal("schema-item-list", "schema itemlist")
+    if found := types & _PRODUCT_TYPES:
+        yield Signal("schema-product", f"schema {min(found)}")
+    if found := types & _FORUM_TYPES:
+        yield Signal("schema-forum", f"schema {min(found)}")
+    if f.og_type in _OG_ARTICLE:
+        yield Signal("og-article", f"og:type {f.og_type}")
+    elif f.og_type in _OG_PRODUCT:
+        yield Signal("og-product", f"og:type {f.og_type}")
+    elif f.og_type in _OG_PRODUCT_GROUP:
+        yield Signal("og-product-group", f"og:type {f.og_type}")
+    if f.has_published_date:
+        yield Signal("published-date", "published date")
+    if f.has_author:
+        yield Signal("author", "author declared")
+    if f.has_product_meta:
+        yield Signal("product-meta", "product price meta")
+    generator = f.generator.lower()
+    if any(name in generator for name in _FORUM_GENERATORS):
+        yield Signal("forum-software", f"generator {f.generator[:40]}")
+    elif any(name in generator for name in _DOCS_GENERATORS):
+        yield Signal("docs-software", f"generator {f.generator[:40]}")
+
+
+def _text_signals(f: PageFeatures, chars: int) -> Iterator[Signal]:
+    if chars >= LONG_TEXT_CHARS:
+        yield Signal("long-text", f"main text {chars} chars")
+    elif chars < SHORT_TEXT_CHARS:
+        yield Signal("short-text", f"main text only {chars} chars")
+    unlinked = f.text_chars - f.link_chars
+    share = chars / unlinked if unlinked > 0 else LINKS_SHARE
+    if share >= LINKS_SHARE:
+        yield Signal("main-text-links", "main text is mostly link text")
+    elif share >= PROSE_SHARE:
+        yield Signal("main-text-prose", f"main text {share:.0%} of unlinked text")
+    elif share < MINOR_SHARE:
+        yield Signal("main-text-minor", f"main text only {share:.0%} of unlinked text")
+    if f.prose_paragraphs >= PROSE_PARAGRAPHS:
+        yield Signal("prose", f"{f.prose_paragraphs} prose paragraphs")
+    words = headline_words(f)
+    if words >= HEADLINE_WORDS:
+        yield Signal("headline", f"{words}-word headline")
+    elif words <= LABEL_WORDS:
+        yield Signal("label-title", f"{words}-word title")
+
+
+def headline_words(f: PageFeatures) -> int:
+    """Words in the page's heading: its ``<h1>`` or the longest part of its title."""
+    parts = _TITLE_SEPARATORS.split(f.title)
+    return max(len(f.h1.split()), *(len(part.split()) for part in parts))
+
+
+def _layout_signals(f: PageFeatures) -> Iterator[Signal]:
+    if f.byline_marks:
+        yield Signal("byline", "byline markup")
+    if f.share_marks:
+        yield Signal("share-buttons", "share buttons")
+    if f.post_marks:
+        yield Signal("post-markup", "post/entry markup")
+    if 0 < f.time_elements <= MAX_ARTICLE_TIMES:
+        yield Signal("dated-content", f"{f.time_elements} <time>")
+    elif f.time_elements > MAX_ARTICLE_TIMES:
+        yield Signal("dated-items", f"{f.time_elements} <time>")
+    density = f.link_density
+    if density >= HIGH_LINK_DENSITY:
+        yield Signal("link-density-high", f"link density {density:.2f}")
+    elif density >= MEDIUM_LINK_DENSITY:
+        yield Signal("link-density-medium", f"link density {density:.2f}")
+    if f.teaser_headlines >= TEASER_GRID:
+        yield Signal("teaser-grid", f"{f.teaser_headlines} headline links")
+    if f.article_elements >= ARTICLE_CARDS:
+        yield Signal("article-cards", f"{f.article_elements} <article> cards")
+
+
+def _markup_signals(f: PageFeatures, chars: int) -> Iterator[Signal]:
+    if f.cart_marks >= PRODUCT_GRID_CARTS:
+        yield Signal("product-grid", f"{f.cart_marks} add-to-cart marks")
+    elif f.price_marks >= PRODUCT_GRID_PRICES:
+        yield Signal("product-grid", f"{f.price_marks} price marks")
+    if 0 < f.cart_marks < PRODUCT_GRID_CARTS:
+        yield Signal("cart", "add-to-cart")
+    if f.price_marks:
+        yield Signal("price-markup", "price markup")
+    if f.forum_marks >= FORUM_MARKUP:
+        yield Signal("forum-markup", f"{f.forum_marks} forum class names")
+    if f.forum_texts >= FORUM_PROFILES:
+        yield Signal("forum-profiles", f"{f.forum_texts} member profile fields")
+    if f.docs_marks >= DOCS_MARKUP:
+        yield Signal("docs-markup", f"{f.docs_marks} docs class names")
+    if f.landing_marks >= LANDING_MARKUP:
+        yield Signal("landing-markup", f"{f.landing_marks} hero/pricing/cta names")
+    if f.password_inputs and chars < LOGIN_MAX_TEXT_CHARS:
+        yield Signal("login-form", "login form")
+
+
+def _url_signals(hints: Iterable[UrlHint]) -> Iterator[Signal]:
+    for hint in hints:
+        name, label = _URL_SIGNALS[hint]
+        yield Signal(name, label)
+
+
+_URL_SIGNALS: Final[Mapping[UrlHint, tuple[str, str]]] = {
+    "dated": ("url-dated", "dated url"),
+    "article-slug": ("url-slug", "headline slug"),
+    "home": ("url-home", "home page url"),
+    "listing": ("url-listing", "listing url"),
+    "search": ("url-search", "search url"),
+    "paged": ("url-paged", "paged url"),
+    "forum": ("url-forum", "forum url"),
+    "product": ("url-product", "product url"),
+    "docs": ("url-docs", "docs url"),
+}
+
+
+# --- soft failures -------------------------------------------------------------------------
+
+
+def detect_soft_failure(features: PageFeatures, text: str) -> tuple[SoftFailure, str] | None:
+    """The soft failure this page is, with why; None for a page that is what it says."""
+    main = text.strip()
+    for check in (_blocked_or_captcha, _soft_404, _consent_wall, _paywall):
+        found = check(features, main)
+        if found is not None:
+            return found
+    return None
+
+
+def _blocked_or_captcha(f: PageFeatures, text: str) -> tuple[SoftFailure, str] | None:
+    if len(text) > BLOCK_MAX_TEXT_CHARS or f.text_chars > SMALL_PAGE_CHARS:
+        return None
+    said = "\n".join((f.title, f.h1, f.text_head[:1000]))
+    if block := _BLOCK_WORDS.search(said):
+        return "blocked", f"block page: {block.group(0).strip()!r}"
+    if captcha := _CAPTCHA_WORDS.search(said):
+        return "captcha", f"challenge page: {captcha.group(0).strip()!r}"
+    if f.captcha_marks and len(text) < SHORT_TEXT_CHARS:
+        return "captcha", "captcha widget on an empty page"
+    return None
+
+
+def _soft_404(f: PageFeatures, text: str) -> tuple[SoftFailure, str] | None:
+    if len(text) > SOFT_404_MAX_TEXT_CHARS:
+        return None
+    for where, said in (("title", f.title), ("h1", f.h1)):
+        if found := _NOT_FOUND_WORDS.search(said):
+            return "soft-404", f"{where} says {found.group(0).strip()!r}"
+    if f.error_marks:
+        return "soft-404", "error-page markup"
+    return None
+
+
+def _consent_wall(f: PageFeatures, text: str) -> tuple[SoftFailure, str] | None:
+    if len(text) > CONSENT_MAX_TEXT_CHARS or f.text_chars > SMALL_PAGE_CHARS:
+        return None
+    share = consent_share(f.text_head)
+    if share < CONSENT_SHARE:
+        return None
+    if len(text) >= SHORT_TEXT_CHARS and consent_share(text) < CONSENT_SHARE:
+        return None  # a small page with a banner, but the main text is about something else
+    return "consent-wall", f"consent language {share:.0%} of the page"
+
+
+def consent_share(text: str) -> float:
+    """Share of ``text`` (characters, judged a line at a time) that is consent-dialog language.
+
+    Dialog language is the site's voice ("we use cookies", "our partners"), its buttons
+    ("Accept all", "Manage preferences") and the catalogue's cookie phrases -- not the word
+    "cookie" alone, which an article about cookies says in every paragraph.
+    """
+    catalogue = default_catalogue()
+    total = consent = 0
+    for line in text.split("\n"):
+        size = len(line.strip())
+        total += size
+        if size and (
+            _CONSENT_WORDS.search(line) or _catalogue_category(catalogue, line) == "cookie"
+        ):
+            consent += size
+    return consent / total if total else 0.0
+
+
+def _paywall(f: PageFeatures, text: str) -> tuple[SoftFailure, str] | None:
+    if len(text) > PAYWALL_MAX_TEXT_CHARS:
+        return None
+    if f.accessible_for_free is False:
+        return "paywall", f"isAccessibleForFree false, main text {len(text)} chars"
+    if f.paywall_texts and (f.paywall_marks or _says_paywall(f.text_head)):
+        return "paywall", f"subscription prompt, main text {len(text)} chars"
+    return None
+
+
+def _says_paywall(text: str) -> bool:
+    catalogue = default_catalogue()
+    return any(_catalogue_category(catalogue, line) == "paywall" for line in text.split("\n"))
+
+
+def _catalogue_category(catalogue: PhraseCatalogue, line: str) -> str | None:
+    """The catalogue category of a line that is, opens with, or is mostly a known phrase."""
+    normalized = normalize(line)
+    if not normalized:
+        return None
+    phrase = catalogue.exact(normalized) or catalogue.leading(normalized)
+    if phrase is not None:
+        return phrase.category
+    match = catalogue.coverage(normalized)
+    return match.category if match is not None and match.ratio >= CONSENT_SHARE else None
+
+
+# --- reading the tree ----------------------------------------------------------------------
+
+# Each query is one walk over the tree in C; the element scan (:func:`_scan_elements`) is one
+# more, visiting only :data:`_SCANNED_TAGS`. Predicates on axes (``[not(parent::script)]``)
+# cost more than a whole walk, so script and style text is taken out afterwards instead.
+_BODY_TEXT: Final = etree.XPath("/html/body//text()", smart_strings=False)
+_LINK_TEXT: Final = etree.XPath("/html/body//a//text()", smart_strings=False)
+_ATTRIBUTES: Final = etree.XPath("//@class | //@id | //@itemtype", smart_strings=False)
+_SCANNED_TAGS: Final = (
+    "title", "meta", "script", "style", "iframe", "form", "input", "button", "h1", "h2", "h3",
+    "h4", "p", "article", "time",
+)  # fmt: skip
+_HEADLINE_TAGS: Final = frozenset({"h2", "h3", "h4"})
+_MICRODATA_TYPE: Final = re.compile(r"schema\.org/(\w+)")
+
+
+@dataclass(slots=True)
+class _ElementScan:
+    """What one walk over :data:`_SCANNED_TAGS` collects (filled in while walking)."""
+
+    title: str = ""
+    h1: str = ""
+    og_type: str = ""
+    generator: str = ""
+    published_meta: bool = False
+    author_meta: bool = False
+    product_meta: bool = False
+    json_ld: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # script/iframe src, form action
+    controls: list[str] = field(default_factory=list)  # button labels, submit values
+    hidden_text: set[str] = field(default_factory=set)  # script and style text
+    passwords: int = 0
+    articles: int = 0
+    times: int = 0
+    prose: int = 0
+    teasers: int = 0
+
+
+def _scan_elements(root: HtmlElement) -> _ElementScan:
+    scan = _ElementScan()
+    for element in root.iter(*_SCANNED_TAGS):
+        tag = element.tag
+        if tag == "p":
+            scan.prose += _is_prose(element)
+        elif tag in _HEADLINE_TAGS:
+            scan.teasers += _is_headline_link(element)
+        elif tag in ("script", "style"):
+            _scan_script(element, scan)
+        elif tag == "meta":
+            _scan_meta(element, scan)
+        elif tag == "time":
+            scan.times += 1
+        elif tag == "article":
+            scan.articles += 1
+        elif tag in ("input", "button"):
+            _scan_control(element, scan)
+        elif tag == "h1":
+            scan.h1 = scan.h1 or _collapse(element.text_content())[:MAX_TITLE_CHARS]
+        elif tag == "title":
+            _scan_title(element, scan)
+        elif source := element.get("src") or element.get("action"):  # iframe, form
+            scan.sources.append(source)
+    return scan
+
+
+def _is_prose(paragraph: HtmlElement) -> bool:
+    if len(paragraph.text or "") >= PROSE_PARAGRAPH_CHARS:
+        return True  # the common case, without walking the children
+    return sum(map(len, paragraph.itertext())) >= PROSE_PARAGRAPH_CHARS
+
+
+def _is_headline_link(heading: HtmlElement) -> bool:
+    """A teaser headline: a heading that holds a link or sits in one."""
+    for _ in heading.iter("a"):
+        return True
+    parent = heading.getparent()
+    grandparent = parent.getparent() if parent is not None else None
+    return any(e is not None and e.tag == "a" for e in (parent, grandparent))
+
+
+def _scan_title(title: HtmlElement, scan: _ElementScan) -> None:
+    parent = title.getparent()
+    # an <svg> in the body has <title>s too
+    if not scan.title and parent is not None and parent.tag == "head":
+        scan.title = _collapse(title.text_content())[:MAX_TITLE_CHARS]
+
+
+def _scan_script(element: HtmlElement, scan: _ElementScan) -> None:
+    text = element.text
+    if text:
+        scan.hidden_text.add(text)
+    if element.tag != "script":
+        return
+    if text and (element.get("type") or "").lower() == "application/ld+json":
+        scan.json_ld.append(text)
+    if source := element.get("src"):
+        scan.sources.append(source)
+
+
+def _scan_meta(meta: HtmlElement, scan: _ElementScan) -> None:
+    key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+    content = (meta.get("content") or "").strip()
+    if not key or not content:
+        return
+    if key == "og:type":
+        scan.og_type = scan.og_type or content.lower()
+    elif key == "generator":
+        scan.generator = f"{scan.generator} {content}".strip()[:200]
+    elif key in _PUBLISHED_META_KEYS:
+        scan.published_meta = True
+    elif key in _AUTHOR_META_KEYS:
+        scan.author_meta = True
+    elif key in _PRODUCT_META_KEYS:
+        scan.product_meta = True
+
+
+def _scan_control(element: HtmlElement, scan: _ElementScan) -> None:
+    if element.tag == "button":
+        scan.controls.append(element.text_content())
+        return
+    kind = (element.get("type") or "").lower()
+    if kind == "password":
+        scan.passwords += 1
+    elif kind in ("submit", "button"):
+        scan.controls.append(element.get("value") or "")
+
+
+def _visible_text(nodes: Iterable[str], hidden: set[str]) -> list[str]:
+    """Stripped, non-empty text nodes, script and style text left out."""
+    stripped = (node.strip() for node in nodes if node not in hidden)
+    return [text for text in stripped if text]
+
+
+def count_phrases(haystack: str, phrases: Iterable[str]) -> int:
+    """Occurrences of the literal ``phrases`` in ``haystack`` (both lower-cased)."""
+    return sum(haystack.count(phrase) for phrase in phrases if phrase in haystack)
+
+
+def count_name_starts(names: str, parts: Iterable[str]) -> int:
+    """Occurrences of each part where a class/id name, or a ``-``/``_`` part of one, starts.
+
+    ``names`` is every name joined by spaces, after a leading space. Plain ``str.count`` is
+    several times faster here than one regex alternation (which is tried at every position).
+    """
+    total = 0
+    for part in parts:
+        if part in names:
+            total += names.count(" " + part) + names.count("-" + part) + names.count("_" + part)
+    return total
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def _microdata_types(names: str) -> list[str]:
+    """Every schema.org ``itemtype`` in the (lower-cased) names, nested ones too."""
+    return _MICRODATA_TYPE.findall(names)
+
+
+# --- structured data -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class _Schema:
     types: tuple[str, ...]
     accessible_for_free: bool | None
-    published: bool
+    published: bool  # an article entity has a datePublished
+    author: bool  # an article entity has an author
 
 
-def _read_head(root: HtmlElement) -> _Head:
-    og_type = generator = ""
-    published = product = False
-    for meta in _META(root):
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        content = meta.get("content") or ""
-        if key == "og:type" and not og_type:
-            og_type = content.strip().lower()
-        elif key == "generator":
-            generator = f"{generator} {content}".strip()
-        elif key in _PUBLISHED_META_KEYS:
-            published = published or bool(content.strip())
-        elif key in _PRODUCT_META_KEYS:
-            product = product or (key != "twitter:data1" or bool(_PRICE_TEXT.search(content)))
-    return _Head(og_type, generator[:200], published, product)
-
-
-def _read_schema(root: HtmlElement) -> _Schema:
+def _read_schema(json_ld: Iterable[str]) -> _Schema:
     types: list[str] = []
     free: bool | None = None
-    published = False
-    for entity in _json_ld_entities(root):
+    published = author = False
+    for entity in _json_ld_entities(json_ld):
         entity_types = _types_of(entity.get("@type"))
         types.extend(entity_types)
-        if _ARTICLE_TYPES.intersection(entity_types) and entity.get("datePublished"):
-            published = True
+        if _ARTICLE_TYPES.intersection(entity_types):
+            published = published or bool(entity.get("datePublished"))
+            author = author or bool(entity.get("author"))
         if _declares_not_free(entity):
             free = False
         elif free is None and entity.get("isAccessibleForFree") is not None:
             free = True
-    types.extend(_bare_type(t) for value in _MICRODATA_TYPES(root) for t in value.split())
-    return _Schema(tuple(dict.fromkeys(t for t in types if t)), free, published)
+    return _Schema(tuple(types), free, published, author)
 
 
-def _json_ld_entities(root: HtmlElement) -> Iterator[dict[str, object]]:
+def _json_ld_entities(scripts: Iterable[str]) -> Iterator[dict[str, object]]:
     """Top-level JSON-LD entities (``@graph`` members included) and their ``mainEntity``."""
-    for raw in _JSON_LD(root):
+    for raw in scripts:
         try:
             data = json.loads(raw)
         except ValueError:
-            continue  # broken JSON-LD is common; it is simply not evidence
+            continue  # broken JSON-LD is common, and simply no evidence
         for entity in _top_level(data):
             yield entity
             main = entity.get("mainEntity")
@@ -396,60 +801,20 @@ def _types_of(value: object) -> list[str]:
 
 
 def _bare_type(value: str) -> str:
-    """"https://schema.org/NewsArticle" -> "newsarticle"."""
+    """ "https://schema.org/NewsArticle" -> "newsarticle"."""
     return value.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1].strip().lower()
 
 
 def _declares_not_free(entity: dict[str, object]) -> bool:
+    values: list[object] = [entity.get("isAccessibleForFree")]
     parts = entity.get("hasPart")
-    candidates: list[object] = [entity.get("isAccessibleForFree")]
     for part in parts if isinstance(parts, list) else [parts]:
         if isinstance(part, dict):
-            candidates.append(part.get("isAccessibleForFree"))
-    return any(v is False or (isinstance(v, str) and v.lower() == "false") for v in candidates)
-
-
-def _count_markers(root: HtmlElement) -> Counter[Marker]:
-    tokens = " ".join(_CLASS_AND_ID(root)).lower()
-    return Counter(_MARKER_OF[token] for token in _MARKER_RE.findall(tokens))
-
-
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
+            values.append(part.get("isAccessibleForFree"))
+    return any(v is False or (isinstance(v, str) and v.lower() == "false") for v in values)
 
 
 # --- URL shape -----------------------------------------------------------------------------
-
-_DATED_PATH: Final = re.compile(r"/(?:19|20)\d\d[/-](?:0?[1-9]|1[0-2])(?:[/-](?:[0-2]?\d|3[01]))?/")
-_ARCHIVE_PATH: Final = re.compile(r"/(?:19|20)\d\d(?:/(?:0?[1-9]|1[0-2]))?/?$")
-_NUMERIC_ID: Final = re.compile(r"[-_/.](?:\d{5,}|[a-z]?\d{6,})(?:\.html?)?/?$")
-_LISTING_SEGMENTS: Final = frozenset(
-    {
-        "tag", "tags", "category", "categories", "topic", "topics", "section", "sections",
-        "archive", "archives", "author", "authors", "label", "labels", "collections", "c",
-        "list", "latest", "all", "index", "rubrik", "rubrique", "thema", "themen", "ressort",
-    }
-)
-_INDEX_LAST_SEGMENTS: Final = frozenset(
-    {"news", "blog", "blogs", "articles", "posts", "stories", "press", "newsroom",
-     "press-releases", "insights", "resources", "events", "issues", "magazine", "nachrichten",
-     "actualites", "noticias", "notizie"}
-)
-_FORUM_SEGMENTS: Final = frozenset(
-    {"forum", "forums", "thread", "threads", "topic", "t", "questions", "viewtopic.php",
-     "showthread.php", "comments", "discussion", "discussions", "community", "board"}
-)
-_PRODUCT_SEGMENTS: Final = frozenset(
-    {"product", "products", "p", "dp", "item", "itm", "shop", "store", "buy", "produkt", "produit"}
-)
-_DOCS_SEGMENTS: Final = frozenset(
-    {"docs", "doc", "documentation", "manual", "reference", "api", "sdk", "guide", "guides",
-     "handbook", "kb", "knowledge-base", "help", "support", "wiki", "learn", "tutorial"}
-)
-_SEARCH_KEYS: Final = frozenset({"s", "q", "query", "search", "keyword", "keywords", "k"})
-_PAGE_KEYS: Final = frozenset({"page", "p", "pg", "paged", "start", "offset"})
-_LANGUAGE_ROOT: Final = re.compile(r"^/(?:[a-z]{2}(?:[-_][a-z]{2})?/?)?$", re.IGNORECASE)
-_HOME_FILES: Final = re.compile(r"^/(?:index|default|home)\.(?:html?|php|aspx?)$", re.IGNORECASE)
 
 
 def url_hints(url: str | None) -> tuple[UrlHint, ...]:
@@ -458,29 +823,272 @@ def url_hints(url: str | None) -> tuple[UrlHint, ...]:
         return ()
     parts = urlsplit(url)
     path = parts.path or "/"
-    segments = [s.lower() for s in path.split("/") if s]
+    host = parts.netloc.lower()
+    segments = [_FILE_SUFFIX.sub("", s.lower()) for s in path.split("/") if s]
     query = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
-    hints: list[UrlHint] = []
-    if _LANGUAGE_ROOT.match(path) or _HOME_FILES.match(path):
-        hints.append("home")
-    if _DATED_PATH.search(path) or _NUMERIC_ID.search(path.lower()):
-        hints.append("dated")
-    if segments and segments[-1].count("-") >= 3 and not segments[-1].isdigit():
-        hints.append("article-slug")
-    if (
-        _LISTING_SEGMENTS.intersection(segments[:-1] if len(segments) > 1 else segments)
-        or (segments and segments[-1] in _INDEX_LAST_SEGMENTS)
-        or _ARCHIVE_PATH.search(path)
-    ):
-        hints.append("listing")
-    if _SEARCH_KEYS.intersection(query) or "search" in segments:
-        hints.append("search")
-    if _PAGE_KEYS.intersection(query) or re.search(r"/page/\d+/?$", path):
-        hints.append("paged")
-    if _FORUM_SEGMENTS.intersection(segments) or "forum" in parts.netloc.split(".")[0]:
-        hints.append("forum")
-    if _PRODUCT_SEGMENTS.intersection(segments[:-1]):
-        hints.append("product")
-    if _DOCS_SEGMENTS.intersection(segments) or parts.netloc.startswith(("docs.", "developer.")):
-        hints.append("docs")
-    return tuple(hints)
+    slug = bool(segments) and _is_article_slug(segments[-1])
+    dated = bool(_DATED_PATH.search(path) or _NUMERIC_ID.search(path.lower()))
+    search = bool(_SEARCH_KEYS.intersection(query) or _SEARCH_SEGMENTS.intersection(segments))
+    checks: tuple[tuple[UrlHint, bool], ...] = (
+        ("home", bool(_LANGUAGE_ROOT.match(path) or _HOME_FILES.match(path)) and not search),
+        ("dated", dated),
+        ("article-slug", slug),
+        ("listing", not slug and not dated and _is_listing_path(segments, path)),
+        ("search", search),
+        ("paged", bool(_PAGE_PATH.search(path) or _paged_query(query))),
+        ("forum", bool(_FORUM_SEGMENTS.intersection(segments) or host.startswith(_FORUM_HOSTS))),
+        ("product", bool(_PRODUCT_SEGMENTS.intersection(segments[:-1]))),
+        ("docs", bool(_DOCS_SEGMENTS.intersection(segments) or host.startswith(_DOCS_HOSTS))),
+    )
+    return tuple(hint for hint, holds in checks if holds)
+
+
+def _is_article_slug(segment: str) -> bool:
+    """A headline turned into a path segment: four or more words joined by - or _."""
+    words = [w for w in re.split(r"[-_+]", segment) if w]
+    return len(words) >= 4 and sum(w.isalpha() for w in words) >= 3
+
+
+def _is_listing_path(segments: Sequence[str], path: str) -> bool:
+    if segments and segments[-1] in _INDEX_LAST_SEGMENTS:
+        return True
+    # "/tag/transport/", "/category/local" -- not "/topics/gear/best-gps-watch"
+    return bool(_LISTING_SEGMENTS.intersection(segments[-2:])) or bool(_ARCHIVE_PATH.search(path))
+
+
+def _paged_query(query: dict[str, str]) -> bool:
+    return any(query.get(key, "").isdigit() and query[key] not in ("0", "1") for key in _PAGE_KEYS)
+
+
+# --- vocabulary ----------------------------------------------------------------------------
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """A word list written as one string (whitespace-separated)."""
+    return tuple(text.split())
+
+
+def _phrases(text: str) -> tuple[str, ...]:
+    """A phrase list written as one string, phrases separated by ``|``."""
+    return tuple(p.strip() for p in text.split("|") if p.strip())
+
+
+_ARTICLE_TYPES: Final = frozenset(
+    _words(
+        """
+        article newsarticle blogposting report reportagenewsarticle analysisnewsarticle
+        opinionnewsarticle reviewnewsarticle backgroundnewsarticle askpublicnewsarticle
+        satiricalarticle scholarlyarticle medicalscholarlyarticle liveblogposting
+        socialmediaposting review recipe
+        """
+    )
+)  # "techarticle" is left out: documentation sites use it for every page
+_LISTING_TYPES: Final = frozenset({"collectionpage", "searchresultspage", "offercatalog"})
+_PRODUCT_TYPES: Final = frozenset(
+    _words("product offer aggregateoffer productgroup individualproduct productmodel")
+)
+# "question" / "answer" / "comment" are left out: articles carry them in FAQ and comments.
+_FORUM_TYPES: Final = frozenset({"discussionforumposting", "qapage"})
+_OG_ARTICLE: Final = frozenset(_words("article blog news newsarticle blogpost post"))
+_OG_PRODUCT: Final = frozenset(_words("product og:product product.item"))
+_OG_PRODUCT_GROUP: Final = frozenset(_words("product.group product.category"))
+
+_PUBLISHED_META_KEYS: Final = frozenset(
+    _words("article:published_time og:article:published_time datepublished pubdate")
+)
+_AUTHOR_META_KEYS: Final = frozenset(
+    _words("author article:author og:article:author parsely-author sailthru.author dc.creator")
+)
+_PRODUCT_META_KEYS: Final = frozenset(
+    _words("product:price:amount og:price:amount product:availability og:availability")
+)
+
+#: class / id name parts, by what they mark; found where a name or a ``-``/``_`` part of one
+#: starts ("price" in "price", "product-price", "product__price": :func:`count_name_starts`).
+#: Forum names are those of forum software only: "thread", "replies" or "forum" also name
+#: the comment sections of articles.
+_MARKER_NAMES: Final[Mapping[Marker, tuple[str, ...]]] = {
+    "forum": _words(
+        """
+        postbit postbody postprofile postcount message--post messagelist message-userdetails
+        usertitle topic-body topic-post topic-list topic-title topic-meta-data reply-count
+        bbp-reply bbp-topic phpbb vbulletin xenforo ipscomment cpost post_wrapper postcell
+        answercell discourse
+        """
+    ),
+    "cart": _words(
+        """
+        add-to-cart add_to_cart addtocart add-to-bag add_to_bag addtobag add-to-basket
+        addtobasket single_add_to_cart product-form product_form buy-now buynow buy-button
+        buybox cart-button
+        """
+    ),
+    "price": _words("price money"),
+    "captcha": _words(
+        """
+        recaptcha h-captcha hcaptcha captcha cf-turnstile cf-challenge challenge-form
+        cf-browser-verification cf-error cf-wrapper
+        """
+    ),
+    "paywall": _words(
+        """
+        paywall regwall tp-modal piano subscriber-only subscribers-only premium-content
+        article-locked locked-content paywalled
+        """
+    ),
+    "error": _words("error404 error-404 error_404 not-found notfound page-not-found"),
+    "docs": _words(
+        """
+        toctree sphinx docs- docusaurus md-nav markdown-body rst-content wy-nav gitbook
+        devsite theme-doc sidebar-toc
+        """
+    ),
+    "byline": _words(
+        """
+        byline author posted-by postedby posted-on entry-date dateline pubdate publish-date
+        published-date article-date post-date article-meta entry-meta post-meta
+        """
+    ),
+    "share": _words("share sharing sharedaddy addtoany a2a_ shareaholic sharethis"),
+    "post": _words(
+        """
+        hentry entry-content entry-title post-content post-title post-body article-body
+        article-content articlebody story-body single-post type-post
+        """
+    ),
+    "landing": _words("hero testimonial pricing accordion cta"),
+}
+
+# Literal phrases, looked for in lower-cased text.
+_FORUM_PHRASES: Final = _phrases(
+    """joined: | posts: | registered: | member since | reaction score | beiträge: |
+    mitglied seit | inscrit le | messages: | replies: | likes received"""
+)
+_PAYWALL_PHRASES: Final = _phrases(
+    """subscribe to continue | subscribe now to continue | subscribe to read |
+    subscribe to keep reading | subscribers only | for subscribers | already a subscriber |
+    free account to continue | free account to read | reached your limit of free |
+    continue reading, subscribe | to continue reading, please | unlock this article |
+    unlock the full article | réservé aux abonnés | nur für abonnenten | für abonnenten |
+    weiterlesen mit | exclusivo para suscriptores | exclusivo para assinantes |
+    riservato agli abbonati"""
+)
+_CART_LABELS: Final = _phrases(
+    """add to cart | add to bag | add to basket | add to trolley | buy now | buy it now |
+    in den warenkorb | in den einkaufswagen | ajouter au panier | añadir al carrito |
+    aggiungi al carrello | adicionar ao carrinho | in winkelwagen | dodaj do koszyka |
+    lägg i varukorgen | pre-order now | preorder now"""
+)
+_CART_SOURCES: Final = _words("/cart add-to-cart addtocart add_to_cart")
+_CAPTCHA_SOURCES: Final = _words(
+    """
+    challenges.cloudflare.com /cdn-cgi/challenge-platform captcha-delivery.com hcaptcha.com
+    perimeterx px-cdn /_incapsula_resource geo.captcha
+    """
+)
+_FORUM_GENERATORS: Final = _phrases(
+    """discourse | phpbb | vbulletin | xenforo | mybb | simple machines | invision |
+    nodebb | flarum | vanilla | bbpress | discuz | phorum | punbb | fluxbb | lemmy"""
+)
+_DOCS_GENERATORS: Final = _phrases(
+    """sphinx | mkdocs | docusaurus | gitbook | docfx | hugo-book | vuepress | vitepress |
+    javadoc | doxygen | read the docs | antora | jsdoc | starlight | mintlify | nextra"""
+)
+
+_TITLE_SEPARATORS: Final = re.compile(r"\s+[|–—·»:-]\s+|\s*::\s*")
+
+# Block and challenge pages, in their title, h1 or first lines.
+_BLOCK_WORDS: Final = re.compile(
+    r"attention required|access denied|access to this (?:page|site|website) (?:has been|is) "
+    r"(?:denied|blocked)|\b403 forbidden\b|^forbidden$|you (?:have been|are|were) blocked"
+    r"|request (?:blocked|rejected|denied)|error 10(?:0[5-9]|1\d|20)\b"
+    r"|pardon our interruption|(?:ip|address) (?:has been )?(?:blocked|banned)"
+    r"|zugriff verweigert|accès refusé|acceso denegado",
+    re.IGNORECASE | re.MULTILINE,
+)
+_CAPTCHA_WORDS: Final = re.compile(
+    r"just a moment\.*|checking (?:your browser|if the site connection is secure)"
+    r"|verify(?:ing)? (?:that )?you are (?:a )?human|are you (?:a robot|human)|robot or human"
+    r"|human verification|security check|one more step|\bcaptcha\b|bot (?:check|verification)"
+    r"|ddos protection|please (?:wait while we|stand by while we) verify"
+    r"|press (?:&|and) hold|enable javascript and cookies to continue",
+    re.IGNORECASE,
+)
+# Soft 404s, in the title or h1.
+_NOT_FOUND_WORDS: Final = re.compile(
+    # "404", "404 | Site", "Error 404", "404 Not Found" -- not "404 days later"
+    r"(?:^|[\s|:–—(\[-])(?:error\s*|http\s*)?404"
+    r"(?:\s*(?:error|page|not found)\b|\s*(?:[|:–—)\]-]|$))"
+    r"|\berror\s*404\b|page (?:was )?not found|\bnot found\b|(?:page|content) (?:is )?"
+    r"(?:missing|unavailable)|(?:can['’]?t|cannot|could not|couldn['’]?t) be found"
+    r"|(?:does not|doesn['’]?t) exist|no longer (?:exists|available)|nothing (?:was )?found"
+    r"|seite (?:wurde )?nicht gefunden|page (?:introuvable|non trouvée)"
+    r"|página no encontrada|pagina non trovata|pagina niet gevonden|sidan hittades inte"
+    r"|strona nie (?:została )?znaleziona",
+    re.IGNORECASE,
+)
+# Consent-dialog language: the site's voice and its buttons, in a few languages.
+_CONSENT_WORDS: Final = re.compile(
+    r"\b(?:we|this (?:web)?site|our partners)(?: and our partners)? (?:use|uses|store|process"
+    r"|collect|share)\b|uses? cookies|use of cookies|store and/or access|information on (?:a|your)"
+    r" device|(?:accept|reject|allow|refuse|decline|deny) all|accept (?:cookies|and continue|&"
+    r" close)|manage (?:cookies|preferences|settings|options|consent|choices|privacy)"
+    r"|(?:cookie|privacy|consent) (?:settings|preferences|policy|notice|statement|choices)"
+    r"|your (?:privacy|choices|consent)|legitimate interests?|personali[sz]ed (?:ads|advertising"
+    r"|content)|before you continue|by clicking|you (?:agree|consent) to|withdraw (?:your )?"
+    r"consent|\bvendors\b|\bgdpr\b|wir verwenden cookies|verwendet cookies|einwilligung"
+    r"|zustimm|alle akzeptieren|nous utilisons des cookies|utilise des cookies|tout accepter"
+    r"|consentement|utilizamos cookies|aceptar todo|consentimiento|utilizziamo (?:i )?cookie"
+    r"|accetta tutti|consenso",
+    re.IGNORECASE,
+)
+
+# URL shape.
+#: "/2024/03/", "/2024-03-", "/20240304/" somewhere in the path
+_DATED_PATH: Final = re.compile(
+    r"/(?:19|20)\d\d[/-](?:0?[1-9]|1[0-2])[/-]|/(?:19|20)\d\d(?:0[1-9]|1[0-2])[0-3]\d/"
+)
+_ARCHIVE_PATH: Final = re.compile(r"/(?:19|20)\d\d(?:/(?:0?[1-9]|1[0-2]))?/?$")
+#: a long number ending the path: a CMS article or post id ("...-48018", "/361373/")
+_NUMERIC_ID: Final = re.compile(r"[-_/.](?:\d{5,}|[a-z]?\d{6,})(?:\.[a-z]{2,5})?/?$")
+_PAGE_PATH: Final = re.compile(r"/page/\d+/?$")
+_FILE_SUFFIX: Final = re.compile(r"\.(?:s?html?|php|aspx?|jsp)$")
+_LANGUAGE_ROOT: Final = re.compile(r"^/(?:[a-z]{2}(?:[-_][a-z]{2,4})?/?)?$", re.IGNORECASE)
+_HOME_FILES: Final = re.compile(r"^/(?:index|default|home)\.(?:html?|php|aspx?)$", re.IGNORECASE)
+_LISTING_SEGMENTS: Final = frozenset(
+    _words(
+        """
+        tag tags category categories topic topics section sections archive archives author
+        authors label labels collections collection rubrik rubrique thema themen ressort
+        schlagwort
+        """
+    )
+)
+_INDEX_LAST_SEGMENTS: Final = frozenset(
+    _words(
+        """
+        news blog blogs articles posts stories press newsroom press-releases latest insights
+        resources events issues magazine nachrichten aktuelles actualites noticias notizie
+        nieuws
+        """
+    )
+)
+_SEARCH_SEGMENTS: Final = frozenset(_words("search suche recherche buscar cerca zoeken"))
+_SEARCH_KEYS: Final = frozenset(_words("s q query search keyword keywords searchterm"))
+_PAGE_KEYS: Final = frozenset(_words("page pg paged pagenum start offset"))
+_FORUM_SEGMENTS: Final = frozenset(
+    _words(
+        """
+        forum forums thread threads t topic questions viewtopic showthread comments
+        discussion discussions community board boards
+        """
+    )
+)
+_FORUM_HOSTS: Final = _words("forum. forums. community. discuss. discourse. boards.")
+_PRODUCT_SEGMENTS: Final = frozenset(
+    _words("product products dp item itm produkt produkte produit producto")
+)
+_DOCS_SEGMENTS: Final = frozenset(
+    _words("docs doc documentation manual reference api sdk handbook kb")
+)
+_DOCS_HOSTS: Final = _words("docs. doc. developer. developers. devdocs. api.")

@@ -600,7 +600,13 @@ def is_leaf_document(result: FetchResult) -> bool:
 
 
 def skip_reason(article: Article, min_words: int) -> str | None:
-    """Why a cleaned page is not kept as an article, or None to keep it."""
+    """Why a cleaned page is not kept as an article, or None to keep it.
+
+    Soft failures served with HTTP 200 (consent walls, block and captcha pages, paywall
+    teasers, soft 404s) come first: they are never articles, whatever their text.
+    """
+    if article.soft_failure is not None:
+        return f"soft-failure:{article.soft_failure}"
     if article.page_type != "article":
         return f"not-article:{article.page_type}"
     if not article.text.strip():
