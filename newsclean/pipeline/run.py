@@ -26,7 +26,7 @@ import logging
 import signal
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -48,6 +48,7 @@ from newsclean.pipeline.config import (
     WarcConfig,
     check_url_lists,
 )
+from newsclean.pipeline.dedup import DuplicateIndex
 from newsclean.pipeline.errors import RunFailed
 from newsclean.pipeline.lock import RunLock, lock_path
 from newsclean.pipeline.pages import LocalPages, PageEngine, PageOutcome, clean_outcome, clean_page
@@ -115,11 +116,12 @@ def _run_locked(
 ) -> None:
     root = dataset.root
     with _open_state(root, config) as state:
-        reconcile(dataset, state)
+        dedup = DuplicateIndex(state)
+        reconcile(dataset, state, dedup)
         started = summary.started_at
         state.begin_run(summary.run_id, started)
         try:
-            asyncio.run(BatchRun(config, opts, dataset, state, summary).execute())
+            asyncio.run(BatchRun(config, opts, dataset, state, summary, dedup).execute())
         except (OutputError, OSError) as exc:
             summary.fatal = str(exc)
             log.error("run failed: %s", exc)
@@ -180,7 +182,9 @@ def _open_state(root: Path, config: Config) -> RunState:
         return RunState.rebuild(state_path(root), refetch_after=refetch)
 
 
-def reconcile(dataset: ParquetDataset, state: RunState) -> tuple[int, int]:
+def reconcile(
+    dataset: ParquetDataset, state: RunState, dedup: DuplicateIndex | None = None
+) -> tuple[int, int]:
     """Make the state agree with the files on disk; returns (files forgotten, files adopted).
 
     Files gone from disk (compaction replaced them) are forgotten first, then files the state
@@ -194,6 +198,8 @@ def reconcile(dataset: ParquetDataset, state: RunState) -> tuple[int, int]:
     adopted = 0
     for name in sorted(on_disk.keys() - known):
         state.record_commit(name, list(dataset.read_keys(on_disk[name])))
+        if dedup is not None:  # rows written before a crash keep the clusters they were given
+            dedup.adopt_file(on_disk[name])
         adopted += 1
     if forgotten or adopted:
         log.info("state reconciled: %d files forgotten, %d adopted", forgotten, adopted)
@@ -228,6 +234,7 @@ class BatchRun:
     dataset: ParquetDataset
     state: RunState
     summary: RunSummary
+    dedup: DuplicateIndex
     _seen: set[str] = field(default_factory=set)
     _buffer: list[_Pending] = field(default_factory=list)
     _buffer_keys: set[tuple[str, str]] = field(default_factory=set)
@@ -492,6 +499,8 @@ class BatchRun:
             if key not in self._buffer_keys:
                 self.state.record_fetch(url, STATUS_OK, self.options.now(), etag, last_modified)
             return
+        duplicates = self.dedup.assign(row.article_id, row.text, row.content_hash)
+        row = replace(row, duplicate_of=duplicates.duplicate_of, cluster_id=duplicates.cluster_id)
         self._buffer.append(_Pending(row, url, etag, last_modified))
         self._buffer_keys.add(key)
         self.summary.count(domain, "kept")
@@ -514,10 +523,12 @@ class BatchRun:
             table, crawl_date=_crawl_date(now), run_id=self.summary.run_id
         )
         name = relative_name(self.dataset, committed.path)
-        with self.state.batch():
+        keys = [(item.row.article_id, item.row.content_hash) for item in pending]
+        with self.state.batch():  # the file, its versions, URLs and index entries: all or nothing
+            self.dedup.record(keys)
             self.state.record_commit(
                 name,
-                [(item.row.article_id, item.row.content_hash) for item in pending],
+                keys,
                 url_hashes=[(item.state_url, item.row.content_hash) for item in pending],
                 now=now,
             )
