@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 from typing import Literal
 
@@ -26,11 +25,11 @@ from lxml.html import HtmlElement
 
 from newsclean.cleaners.decode import decode_html
 from newsclean.cleaners.dom import prune_boilerplate
+from newsclean.cleaners.dates import PageDate, search_published_date
 from newsclean.cleaners.extract import (
     EXTRACTOR_NAME,
     EXTRACTOR_VERSION,
     Block,
-    ExtractedMetadata,
     extract_tree,
 )
 from newsclean.cleaners.lines import (
@@ -40,15 +39,7 @@ from newsclean.cleaners.lines import (
     default_line_rules,
     removals_for,
 )
-from newsclean.cleaners.metadata import (
-    PageDates,
-    canonical_url,
-    declared_language,
-    identify_language,
-    parse_datetime,
-    read_page_dates,
-    split_authors,
-)
+from newsclean.cleaners.metadata import PageMetadata, identify_language, read_page_metadata
 from newsclean.cleaners.records import Article, InputFormat, PageType, Removal
 from newsclean.cleaners.text import is_heading_like, normalize
 
@@ -102,23 +93,24 @@ def clean_html(
     root = parse_html(text)
     if root is None:
         return _empty_article(url, "html")
-    page = _PageFacts.read(root, url)
+    page = read_page_metadata(root, url)
     rules = _line_rules()
     dom_removals = prune_boilerplate(root, rules)
-    extraction = extract_tree(root, url, search_dates=page.dates.published_at is None)
-    if extraction is None or not extraction.blocks:
-        return _empty_article(url, "html", page.canonical, removals=dom_removals)
+    extraction = extract_tree(root, url)
+    if not extraction.blocks:
+        return _empty_article(url, "html", page.canonical_url, removals=dom_removals)
     blocks = extraction.blocks
     decisions = decide_lines([line for block in blocks for line in block.lines], rules)
     kept = _kept_blocks(blocks, decisions)
     article_text = "\n\n".join("\n".join(lines) for lines, _ in kept)
     markdown = "\n\n".join(md for _, md in kept if md)
+    published = page.dates.published or search_published_date(root, url)
     return _html_article(
         article_text,
         markdown,
         url,
         page,
-        extraction.metadata,
+        published,
         (*dom_removals, *removals_for(decisions)),
     )
 
@@ -189,19 +181,6 @@ def classify_page(text: str) -> PageType:
 # --- helpers -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _PageFacts:
-    """What is read from the page before pruning can remove it."""
-
-    dates: PageDates
-    language: str | None
-    canonical: str | None
-
-    @classmethod
-    def read(cls, root: HtmlElement, url: str | None) -> _PageFacts:
-        return cls(read_page_dates(root), declared_language(root), canonical_url(root, url))
-
-
 @cache
 def _line_rules() -> tuple[LineRule, ...]:
     return default_line_rules()
@@ -236,24 +215,27 @@ def _html_article(
     text: str,
     markdown: str,
     url: str | None,
-    page: _PageFacts,
-    meta: ExtractedMetadata,
+    page: PageMetadata,
+    published: PageDate | None,
     removals: Sequence[Removal],
 ) -> Article:
+    modified = page.dates.modified
     return Article(
         text=text,
         url=url,
-        title=meta.title,
-        authors=split_authors(meta.author),
-        published_at=page.dates.published_at or _day(meta.date),
-        modified_at=page.dates.modified_at,
-        site_name=meta.sitename,
-        language=identify_language(text, page.language),
-        description=meta.description,
-        tags=meta.tags,
-        categories=meta.categories,
-        canonical_url=page.canonical,
-        image_url=meta.image,
+        title=page.title,
+        authors=page.authors,
+        published_at=published.value if published else None,
+        modified_at=modified.value if modified else None,
+        published_at_source=published.source if published else None,
+        modified_at_source=modified.source if modified else None,
+        site_name=page.site_name,
+        language=identify_language(text, page.declared_language),
+        description=page.description,
+        tags=page.tags,
+        categories=page.categories,
+        canonical_url=page.canonical_url,
+        image_url=page.image_url,
         markdown=markdown,
         input_format="html",
         page_type=classify_page(text),
@@ -262,11 +244,6 @@ def _html_article(
         cleaner_version=CLEANER_VERSION,
         removals=tuple(removals),
     )
-
-
-def _day(value: str | None) -> datetime | None:
-    """trafilatura's YYYY-MM-DD as midnight UTC."""
-    return parse_datetime(value) if value else None
 
 
 def _empty_article(

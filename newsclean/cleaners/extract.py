@@ -21,7 +21,6 @@ from typing import Any
 import trafilatura
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
-from trafilatura.settings import set_date_params
 from trafilatura.xml import xmltotxt
 
 from newsclean.cleaners.errors import ExtractionError
@@ -40,60 +39,34 @@ class Block:
 
 
 @dataclass(frozen=True, slots=True)
-class ExtractedMetadata:
-    """What trafilatura found about the page (strings as it gives them)."""
-
-    title: str | None = None
-    author: str | None = None
-    date: str | None = None  # YYYY-MM-DD
-    sitename: str | None = None
-    description: str | None = None
-    url: str | None = None
-    image: str | None = None
-    tags: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
 class Extraction:
     blocks: tuple[Block, ...]
-    metadata: ExtractedMetadata
 
 
-def extract_tree(
-    tree: HtmlElement, url: str | None = None, *, search_dates: bool = True
-) -> Extraction | None:
-    """Main text blocks and metadata of ``tree``; None when trafilatura finds no main text.
+def extract_tree(tree: HtmlElement, url: str | None = None, *, fast: bool = False) -> Extraction:
+    """Main text blocks of ``tree`` by trafilatura (no blocks when it finds no main text).
 
-    ``search_dates=False`` spares htmldate's extensive search of the page text (a third of
-    the metadata time), for when the page already declared its dates in markup.
+    Metadata is off: :mod:`newsclean.cleaners.metadata` reads it from our own tree, and
+    trafilatura's metadata pass (htmldate above all) cost as much as its extraction.
+    ``fast=True`` skips trafilatura's own comparison with readability and jusText; the
+    caller then decides itself when a second opinion is worth its cost.
     """
     try:
         document = bare_extraction(
             tree,
             url=url,
-            with_metadata=True,
+            fast=fast,
+            with_metadata=False,
             include_formatting=False,
             include_comments=False,
             include_tables=True,
-            date_extraction_params=_date_params(search_dates),
         )
     except (RecursionError, AttributeError, TypeError, IndexError) as exc:
         # trafilatura raises these on malformed trees; it is its failure on this document
         raise ExtractionError(f"trafilatura failed: {type(exc).__name__}: {exc}", url) from exc
-    if document is None or isinstance(document, dict):
-        return None
-    metadata = _metadata_of(document)
-    body = document.body
-    if body is None:
-        return Extraction(blocks=(), metadata=metadata)
-    return Extraction(blocks=tuple(render_blocks(body)), metadata=metadata)
-
-
-def _date_params(extensive: bool) -> dict[str, object]:
-    # trafilatura hands these to htmldate.find_date as keyword arguments
-    params: dict[str, object] = dict(set_date_params(extensive))
-    return params
+    if document is None or isinstance(document, dict) or document.body is None:
+        return Extraction(blocks=())
+    return Extraction(blocks=tuple(render_blocks(document.body)))
 
 
 def render_blocks(body: Any) -> list[Block]:
@@ -111,29 +84,3 @@ def render_blocks(body: Any) -> list[Block]:
             markdown = "\n".join(f"> {line}" if line else ">" for line in markdown.split("\n"))
         blocks.append(Block(lines=lines, markdown=markdown, kind=str(child.tag)))
     return blocks
-
-
-def _metadata_of(document: Any) -> ExtractedMetadata:
-    return ExtractedMetadata(
-        title=_text(document.title),
-        author=_text(document.author),
-        date=_text(document.date),
-        sitename=_text(document.sitename),
-        description=_text(document.description),
-        url=_text(document.url),
-        image=_text(document.image),
-        tags=_texts(document.tags),
-        categories=_texts(document.categories),
-    )
-
-
-def _text(value: object) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
-def _texts(values: object) -> tuple[str, ...]:
-    if not isinstance(values, list | tuple):
-        return ()
-    return tuple(v.strip() for v in values if isinstance(v, str) and v.strip())

@@ -1,190 +1,357 @@
-"""Metadata helpers: exact dates from structured data, author lists, language, canonical URL.
+"""Metadata: what a page says about itself, read from the parsed tree in one cheap pass.
 
-trafilatura's metadata gives the publication *day* only; pages usually carry exact,
-timezone-qualified timestamps in ``<meta property="article:published_time">``, microdata or
-JSON-LD (``datePublished`` / ``dateModified``). Those are read first (:func:`read_page_dates`,
-which must run before DOM pruning, as JSON-LD may sit inside pruned elements). Rules for
-times, so that every datetime leaving the cleaners is timezone-aware:
+:func:`read_page_metadata` runs on the tree *before* DOM pruning (JSON-LD and bylines may sit
+in elements pruning removes) and reads, in order of trust:
 
-* a timestamp with an offset keeps it;
-* a timestamp without one is taken as UTC;
-* a date without a time (``2023-01-13``) becomes midnight UTC of that day.
+* JSON-LD (:mod:`newsclean.cleaners.jsonld`): the article object's headline, authors,
+  dates, publisher, body (``articleBody``), section and keywords;
+* meta tags, indexed once by ``name`` / ``property`` / ``itemprop`` (OpenGraph, Twitter,
+  Dublin Core, Parse.ly, ...);
+* markup: ``<time datetime>``, ``itemprop="author"``, ``rel="author"``, ``<title>``, ``<h1>``.
+
+Dates are in :mod:`newsclean.cleaners.dates` (each with its source), author names in
+:mod:`newsclean.cleaners.authors`. Nothing slow runs here: htmldate's search of the page is
+:func:`newsclean.cleaners.dates.search_published_date`, which the caller runs only when no
+date was declared.
+
+The **title** is the headline a reader sees: the ``<h1>`` that the declared titles
+(``og:title``, JSON-LD ``headline``, ``<title>``) agree with -- they usually add the site
+name ("Headline | Site") -- else the first ``<h1>`` that is not the site's name, else the
+declared title without its site-name part.
+
+The **language** is identified from the clean text with py3langid; the page's declared
+language (``<html lang>``, ``Content-Language``, ``og:locale``, JSON-LD ``inLanguage``) is
+the prior: it wins whenever the identifier finds it plausible, and alone decides for text
+too short to identify.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from urllib.parse import urljoin
 
-import py3langid
-from lxml import etree
 from lxml.html import HtmlElement
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-#: earliest publication year believed; older values are template junk (epoch 0, 1900)
-MIN_YEAR = 1990
+from newsclean.cleaners.authors import clean_author_names, read_authors
+from newsclean.cleaners.dates import PageDates, parse_datetime, read_declared_dates
+from newsclean.cleaners.jsonld import JsonLd, JsonObject, read_json_ld, text_value, types_of
+from newsclean.cleaners.text import collapse_whitespace
+
+__all__ = ["PageMetadata", "identify_language", "parse_datetime", "read_page_metadata"]
+
 #: characters of text handed to the language identifier
 LANGID_SAMPLE_CHARS = 2000
 #: below this many characters of text, the page's declared language is trusted instead
 MIN_LANGID_CHARS = 80
+#: the declared language is kept when the identifier gives it at least this probability
+DECLARED_LANGUAGE_FLOOR = 0.05
+#: an ``<h1>`` longer than this (characters) is a paragraph in a heading tag
+MAX_TITLE_CHARS = 300
+#: a JSON-LD ``articleBody`` shorter than this (characters) is a teaser, not a body
+MIN_ARTICLE_BODY_CHARS = 200
 
-_PUBLISHED_META = etree.XPath(
-    "//meta[@property='article:published_time' or @property='og:article:published_time'"
-    " or @name='article:published_time' or @itemprop='datePublished'"
-    " or @name='pubdate' or @name='publishdate' or @name='parsely-pub-date'"
-    " or @name='sailthru.date' or @name='dcterms.created' or @name='DC.date.issued'"
-    " or @name='date']/@content"
-    " | //time[@itemprop='datePublished']/@datetime"
-)
-_MODIFIED_META = etree.XPath(
-    "//meta[@property='article:modified_time' or @property='og:updated_time'"
-    " or @name='article:modified_time' or @itemprop='dateModified'"
-    " or @name='dcterms.modified' or @name='last-modified']/@content"
-    " | //time[@itemprop='dateModified']/@datetime"
-)
-_JSON_LD = etree.XPath("//script[@type='application/ld+json']/text()")
-_CANONICAL = etree.XPath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content")
-_HTML_LANG = etree.XPath("/html/@lang | //meta[@http-equiv='content-language']/@content")
-# "y"/"e" (and in es/it/pt) are left out: they would split initials such as "E. Smith".
-_AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|&|\band\b|\bund\b|\bet\b)\s*", re.IGNORECASE)
-_BY_PREFIX = re.compile(r"^(?:by|von|par|por|di|door)\s*:?\s+", re.IGNORECASE)
+# "Headline | Site", "Headline - Site", "Site: Headline", "Headline • Site" ...
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|•·»:~]|[-–—]{1,2}|::)\s+")
+_WORD = re.compile(r"\w+")
+#: a declared title's last part of at most this many words may be the site's name
+MAX_SITE_NAME_WORDS = 5
 
 
 @dataclass(frozen=True, slots=True)
-class PageDates:
-    """Publication and modification times a page declares in its markup."""
+class PageMetadata:
+    """Everything read about a page before its text is extracted."""
 
-    published_at: datetime | None = None
-    modified_at: datetime | None = None
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    dates: PageDates = PageDates()
+    site_name: str | None = None
+    description: str | None = None
+    image_url: str | None = None
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    canonical_url: str | None = None
+    declared_language: str | None = None
+    #: the JSON-LD article's ``articleBody`` (when at least MIN_ARTICLE_BODY_CHARS long)
+    article_body: str | None = None
+    #: ``og:type`` and the JSON-LD ``@type`` s, for the page-type decision
+    og_type: str | None = None
+    json_ld_types: frozenset[str] = frozenset()
 
 
-def read_page_dates(root: HtmlElement) -> PageDates:
-    """Exact dates from meta tags, ``<time itemprop>`` and JSON-LD, meta tags first."""
-    published = _first_datetime(_strings(_PUBLISHED_META(root)))
-    modified = _first_datetime(_strings(_MODIFIED_META(root)))
-    if published is None or modified is None:
-        ld_published, ld_modified = _json_ld_dates(root)
-        published = published or ld_published
-        modified = modified or ld_modified
-    return PageDates(published_at=published, modified_at=modified)
+def read_page_metadata(root: HtmlElement, url: str | None) -> PageMetadata:
+    """Read every field of :class:`PageMetadata` from the (unpruned) tree."""
+    meta = index_meta(root)
+    json_ld = read_json_ld(root)
+    article = json_ld.main_article(url)
+    page = json_ld.main_page()
+    site_name = _site_name(meta, json_ld, article)
+    return PageMetadata(
+        title=choose_title(root, meta, article, site_name),
+        authors=read_authors(root, json_ld, article, meta),
+        dates=read_declared_dates(root, meta, article, page),
+        site_name=site_name,
+        description=_first(meta, "og:description", "description", "twitter:description")
+        or _ld_text(article, "description"),
+        image_url=_image(meta, article, url),
+        tags=_tags(meta, article),
+        categories=_categories(meta, article),
+        canonical_url=canonical_url(root, url),
+        declared_language=_declared_language(root, meta, article),
+        article_body=_article_body(article),
+        og_type=_first(meta, "og:type"),
+        json_ld_types=json_ld.types,
+    )
 
 
-def parse_datetime(value: str) -> datetime | None:
-    """An ISO 8601 date or timestamp as an aware datetime (rules in the module docstring)."""
-    text = value.strip()
-    if not text:
+def index_meta(root: HtmlElement) -> dict[str, list[str]]:
+    """Every ``<meta content>`` by its lower-cased name / property / itemprop / http-equiv."""
+    index: dict[str, list[str]] = {}
+    for element in root.iter("meta"):
+        content = element.get("content")
+        if content is None or not content.strip():
+            continue
+        for attribute in ("name", "property", "itemprop", "http-equiv"):
+            key = element.get(attribute)
+            if key:
+                index.setdefault(key.strip().lower(), []).append(content.strip())
+    return index
+
+
+# --- title ---------------------------------------------------------------------------------
+
+
+def choose_title(
+    root: HtmlElement,
+    meta: dict[str, list[str]],
+    article: JsonObject | None,
+    site_name: str | None,
+) -> str | None:
+    """The headline a reader sees (rule in the module docstring)."""
+    declared = [
+        t
+        for t in (
+            _first(meta, "og:title"),
+            _ld_text(article, "headline") or _ld_text(article, "name"),
+            _first(meta, "twitter:title"),
+            _page_title(root),
+        )
+        if t
+    ]
+    site_keys = _site_keys(declared, site_name)
+    headings = [h for h in _h1_texts(root) if _key(h) not in site_keys]
+    heads = {_key(_strip_site_name(t, site_name)) for t in declared}
+    heads |= {_key(_TITLE_SEPARATOR.split(t, maxsplit=1)[0]) for t in declared}
+    for heading in headings:
+        if _key(heading) in heads:
+            return heading
+    declared_keys = [_key(t) for t in declared]
+    for heading in headings:
+        key = _key(heading)
+        if key and any(key in d and not d.endswith(key) for d in declared_keys):
+            return heading
+    if headings:
+        return headings[0]
+    return _strip_site_name(declared[0], site_name) if declared else None
+
+
+def _h1_texts(root: HtmlElement) -> list[str]:
+    texts = []
+    for element in root.iter("h1"):
+        text = collapse_whitespace(element.text_content())
+        if 2 <= len(text) <= MAX_TITLE_CHARS:
+            texts.append(text)
+    return texts
+
+
+def _page_title(root: HtmlElement) -> str | None:
+    element = root.find(".//title")
+    if element is None:
         return None
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            parsed = datetime.combine(day, time(0, 0), tzinfo=UTC)
-        else:
-            parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed if _is_plausible(parsed) else None
+    text = collapse_whitespace(element.text_content())
+    return text or None
 
 
-def _is_plausible(moment: datetime) -> bool:
-    latest = datetime.now(UTC) + timedelta(days=2)
-    return moment.year >= MIN_YEAR and moment <= latest
+def _site_keys(declared: list[str], site_name: str | None) -> set[str]:
+    """Normalised forms that name the site: og:site_name and the declared titles' tails."""
+    keys = {_key(site_name)} if site_name else set()
+    for title in declared:
+        parts = _TITLE_SEPARATOR.split(title)
+        if len(parts) >= 2:
+            keys.add(_key(parts[-1]))
+    keys.discard("")
+    return keys
 
 
-def _first_datetime(values: Iterator[str]) -> datetime | None:
-    for value in values:
-        parsed = parse_datetime(value)
-        if parsed is not None:
-            return parsed
+def _strip_site_name(title: str, site_name: str | None) -> str:
+    """``title`` without a trailing (or leading) site-name part."""
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) < 2:
+        return title
+    site = _key(site_name) if site_name else ""
+    if site and _key(parts[0]) == site:
+        return title[title.find(parts[1]) :].strip()
+    last = parts[-1]
+    if (site and _key(last) == site) or len(last.split()) <= MAX_SITE_NAME_WORDS:
+        return title[: title.rfind(last)].rstrip(" |•·»:~-–—")
+    return title
+
+
+def _key(text: str | None) -> str:
+    return " ".join(_WORD.findall(text.lower())) if text else ""
+
+
+# --- other fields ------------------------------------------------------------------------
+
+
+def _site_name(
+    meta: dict[str, list[str]], json_ld: JsonLd, article: JsonObject | None
+) -> str | None:
+    named = _first(meta, "og:site_name", "application-name", "apple-mobile-web-app-title")
+    if named:
+        return named
+    if article is not None:
+        publisher = text_value(json_ld.resolve(article.get("publisher")))
+        if publisher:
+            return publisher
+    for obj in json_ld.objects:
+        if "WebSite" in types_of(obj):
+            return text_value(obj.get("name"))
     return None
 
 
-def _strings(values: object) -> Iterator[str]:
-    if isinstance(values, list):
-        for value in values:
-            if isinstance(value, str):
-                yield str(value)
+def _image(meta: dict[str, list[str]], article: JsonObject | None, base: str | None) -> str | None:
+    value = _first(meta, "og:image", "og:image:url", "twitter:image", "twitter:image:src")
+    if value is None and article is not None:
+        image = article.get("image")
+        if isinstance(image, list):
+            image = image[0] if image else None
+        value = image.get("url") if isinstance(image, dict) else image  # type: ignore[assignment]
+        value = value if isinstance(value, str) else None
+    if not value:
+        return None
+    return urljoin(base, value) if base else value
 
 
-def _json_ld_dates(root: HtmlElement) -> tuple[datetime | None, datetime | None]:
-    published: datetime | None = None
-    modified: datetime | None = None
-    for node in _json_ld_objects(root):
-        if published is None:
-            published = _date_field(node, "datePublished")
-        if modified is None:
-            modified = _date_field(node, "dateModified")
-        if published is not None and modified is not None:
-            break
-    return published, modified
+def _tags(meta: dict[str, list[str]], article: JsonObject | None) -> tuple[str, ...]:
+    tags = list(meta.get("article:tag", ()))
+    if not tags and article is not None:
+        tags = _split_keywords(article.get("keywords"))
+    if not tags:
+        for key in ("news_keywords", "keywords"):
+            tags = [t for value in meta.get(key, ()) for t in _split_keywords(value)]
+            if tags:
+                break
+    return _unique(tags)
 
 
-def _date_field(node: dict[str, object], key: str) -> datetime | None:
-    value = node.get(key)
-    return parse_datetime(value) if isinstance(value, str) else None
+def _categories(meta: dict[str, list[str]], article: JsonObject | None) -> tuple[str, ...]:
+    sections = list(meta.get("article:section", ()))
+    if not sections and article is not None:
+        sections = _split_keywords(article.get("articleSection"))
+    return _unique(sections)
 
 
-def _json_ld_objects(root: HtmlElement) -> Iterator[dict[str, object]]:
-    """Every JSON object in the page's JSON-LD scripts, depth first; bad JSON is skipped."""
-    for script in _strings(_JSON_LD(root)):
-        try:
-            data: object = json.loads(script)
-        except ValueError:
-            continue  # malformed JSON-LD is common and carries nothing we can use
-        yield from _walk(data)
+def _split_keywords(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [t for v in value for t in _split_keywords(v)]
+    if not isinstance(value, str):
+        return []
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _walk(data: object) -> Iterator[dict[str, object]]:
-    if isinstance(data, dict):
-        yield data
-        for value in data.values():
-            if isinstance(value, dict | list):
-                yield from _walk(value)
-    elif isinstance(data, list):
-        for item in data:
-            yield from _walk(item)
+def _article_body(article: JsonObject | None) -> str | None:
+    body = _ld_text(article, "articleBody")
+    return body if body and len(body) >= MIN_ARTICLE_BODY_CHARS else None
 
 
-def split_authors(raw: str | None) -> tuple[str, ...]:
-    """``"By Jane Doe and John Roe"`` / ``"Doe; Roe"`` / ``"A, B"`` -> ``("Jane Doe", ...)``."""
-    if not raw:
-        return ()
-    names: list[str] = []
-    for part in _AUTHOR_SPLIT.split(raw):
-        name = _BY_PREFIX.sub("", part.strip()).strip(" .,:;|-")
-        if name and name.lower() not in {n.lower() for n in names}:
-            names.append(name)
-    return tuple(names)
-
-
-def identify_language(text: str, declared: str | None = None) -> str | None:
-    """ISO 639-1 code of ``text`` (py3langid); the page's declared language for short text."""
-    sample = text[:LANGID_SAMPLE_CHARS]
-    if len(sample.strip()) >= MIN_LANGID_CHARS:
-        code, _score = py3langid.classify(sample)
-        return str(code)
-    return declared
-
-
-def declared_language(root: HtmlElement) -> str | None:
-    """The primary subtag of ``<html lang>`` (or Content-Language meta), lower-cased."""
-    for value in _strings(_HTML_LANG(root)):
-        code = value.strip().split("-")[0].split("_")[0].lower()
-        if 2 <= len(code) <= 3 and code.isalpha():
+def _declared_language(
+    root: HtmlElement, meta: dict[str, list[str]], article: JsonObject | None
+) -> str | None:
+    candidates = [
+        root.get("lang"),
+        root.get("xml:lang"),
+        _first(meta, "content-language", "og:locale", "language", "dc.language"),
+        _ld_text(article, "inLanguage"),
+    ]
+    for value in candidates:
+        code = language_code(value)
+        if code:
             return code
     return None
 
 
+def language_code(value: str | None) -> str | None:
+    """The primary subtag of a language tag (``"en-US"``, ``"pt_BR"``), lower-cased."""
+    if not value:
+        return None
+    code = value.strip().split(",")[0].split("-")[0].split("_")[0].lower()
+    return code if 2 <= len(code) <= 3 and code.isalpha() else None
+
+
 def canonical_url(root: HtmlElement, base: str | None) -> str | None:
     """``<link rel="canonical">`` (else ``og:url``), made absolute against ``base``."""
-    for value in _strings(_CANONICAL(root)):
-        href = value.strip()
-        if href:
-            return urljoin(base, href) if base else href
+    for element in root.iter("link"):
+        if (element.get("rel") or "").strip().lower() == "canonical":
+            href = (element.get("href") or "").strip()
+            if href:
+                return urljoin(base, href) if base else href
+    for element in root.iter("meta"):
+        if element.get("property") == "og:url":
+            href = (element.get("content") or "").strip()
+            if href:
+                return urljoin(base, href) if base else href
     return None
+
+
+def _first(meta: dict[str, list[str]], *keys: str) -> str | None:
+    for key in keys:
+        for value in meta.get(key, ()):
+            text = collapse_whitespace(value)
+            if text:
+                return text
+    return None
+
+
+def _ld_text(article: JsonObject | None, key: str) -> str | None:
+    return text_value(article.get(key)) if article is not None else None
+
+
+def _unique(values: list[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(value.casefold(), value)
+    return tuple(seen.values())
+
+
+def split_authors(raw: str | None) -> tuple[str, ...]:
+    """``"By Jane Doe and John Roe"`` -> ``("Jane Doe", "John Roe")`` (see ``authors``)."""
+    return clean_author_names(raw)
+
+
+# --- language ----------------------------------------------------------------------------
+
+
+@cache
+def _identifier() -> LanguageIdentifier:
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def identify_language(text: str, declared: str | None = None) -> str | None:
+    """ISO 639-1 code of ``text``, with the page's declared language as the prior.
+
+    The declared language is kept when the identifier gives it at least
+    :data:`DECLARED_LANGUAGE_FLOOR` (text in two languages, quotes, short pages), and decides
+    alone for text under :data:`MIN_LANGID_CHARS`.
+    """
+    sample = text[:LANGID_SAMPLE_CHARS]
+    if len(sample.strip()) < MIN_LANGID_CHARS:
+        return declared
+    ranked: list[tuple[str, float]] = _identifier().rank(sample)  # probabilities, best first
+    if declared:
+        for label, probability in ranked:
+            if label == declared and probability >= DECLARED_LANGUAGE_FLOOR:
+                return declared
+    return str(ranked[0][0])

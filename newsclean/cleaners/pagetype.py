@@ -36,6 +36,8 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import filterfalse
 from typing import Final, Literal
 from urllib.parse import parse_qsl, urlsplit
 
@@ -99,6 +101,7 @@ WEIGHTS: Final[Mapping[str, tuple[PageType, float]]] = {
     "post-markup": ("article", 0.5),
     "dated-content": ("article", 1.0),
     "dated-items": ("listing", 1.0),
+    "dated-posts": ("forum", 1.5),
     "link-density-high": ("listing", 1.5),
     "link-density-medium": ("listing", 0.5),
     "teaser-grid": ("listing", 1.0),
@@ -119,7 +122,7 @@ WEIGHTS: Final[Mapping[str, tuple[PageType, float]]] = {
     "url-search": ("listing", 2.5),
     "url-paged": ("listing", 1.5),
     "url-product": ("product", 2.0),
-    "url-forum": ("forum", 2.0),
+    "url-forum": ("forum", 2.5),
     "url-docs": ("other", 2.0),
 }
 
@@ -230,8 +233,7 @@ class PageFeatures:
         """Read the features of a parsed page; the tree is not changed."""
         scan = _scan_elements(root)
         schema = _read_schema(scan.json_ld)
-        # every class, id and itemtype in one lower-cased string, each after a space
-        names = " " + " ".join(_ATTRIBUTES(root)).lower()
+        names = ClassNames.of(_CLASSES(root))
         visible = _visible_text(_BODY_TEXT(root), scan.hidden_text)
         page_text = "\n".join(visible)
         lowered = page_text.lower()
@@ -239,7 +241,7 @@ class PageFeatures:
         sources = " ".join(scan.sources).lower()
 
         def marks(marker: Marker) -> int:
-            return count_name_starts(names, _MARKER_NAMES[marker])
+            return names.count(_MARKER_NAMES[marker])
 
         return cls(
             url_hints=url_hints(url),
@@ -247,15 +249,15 @@ class PageFeatures:
             h1=scan.h1,
             og_type=scan.og_type,
             generator=scan.generator,
-            schema_types=_unique((*schema.types, *_microdata_types(names))),
+            schema_types=_unique((*schema.types, *_microdata_types(_ITEMTYPES(root)))),
             accessible_for_free=schema.accessible_for_free,
             has_published_date=scan.published_meta or schema.published,
             has_author=scan.author_meta or schema.author,
             has_product_meta=scan.product_meta,
             text_chars=sum(map(len, visible)),
-            link_chars=sum(len(s.strip()) for s in _LINK_TEXT(root)),
+            link_chars=sum(map(len, map(str.strip, _LINK_TEXT(root)))),
             text_head=page_text[:TEXT_HEAD_CHARS],
-            prose_paragraphs=scan.prose,
+            prose_paragraphs=int(_PROSE_PARAGRAPHS(root)),
             article_elements=scan.articles,
             teaser_headlines=scan.teasers,
             time_elements=scan.times,
@@ -427,6 +429,8 @@ def _layout_signals(f: PageFeatures) -> Iterator[Signal]:
         yield Signal("post-markup", "post/entry markup")
     if 0 < f.time_elements <= MAX_ARTICLE_TIMES:
         yield Signal("dated-content", f"{f.time_elements} <time>")
+    elif f.time_elements > MAX_ARTICLE_TIMES and _looks_like_forum(f):
+        yield Signal("dated-posts", f"{f.time_elements} <time> in a forum")
     elif f.time_elements > MAX_ARTICLE_TIMES:
         yield Signal("dated-items", f"{f.time_elements} <time>")
     density = f.link_density
@@ -438,6 +442,10 @@ def _layout_signals(f: PageFeatures) -> Iterator[Signal]:
         yield Signal("teaser-grid", f"{f.teaser_headlines} headline links")
     if f.article_elements >= ARTICLE_CARDS:
         yield Signal("article-cards", f"{f.article_elements} <article> cards")
+
+
+def _looks_like_forum(f: PageFeatures) -> bool:
+    return bool(f.forum_marks or f.forum_texts or "forum" in f.url_hints)
 
 
 def _markup_signals(f: PageFeatures, chars: int) -> Iterator[Signal]:
@@ -581,13 +589,17 @@ def _catalogue_category(catalogue: PhraseCatalogue, line: str) -> str | None:
 # cost more than a whole walk, so script and style text is taken out afterwards instead.
 _BODY_TEXT: Final = etree.XPath("/html/body//text()", smart_strings=False)
 _LINK_TEXT: Final = etree.XPath("/html/body//a//text()", smart_strings=False)
-_ATTRIBUTES: Final = etree.XPath("//@class | //@id | //@itemtype", smart_strings=False)
+_CLASSES: Final = etree.XPath("/html//@class", smart_strings=False)
+_ITEMTYPES: Final = etree.XPath("/html//@itemtype", smart_strings=False)
+_PROSE_PARAGRAPHS: Final = etree.XPath(
+    f"count(/html/body//p[string-length() >= {PROSE_PARAGRAPH_CHARS}])"
+)
 _SCANNED_TAGS: Final = (
     "title", "meta", "script", "style", "iframe", "form", "input", "button", "h1", "h2", "h3",
-    "h4", "p", "article", "time",
+    "h4", "article", "time",
 )  # fmt: skip
 _HEADLINE_TAGS: Final = frozenset({"h2", "h3", "h4"})
-_MICRODATA_TYPE: Final = re.compile(r"schema\.org/(\w+)")
+_MICRODATA_TYPE: Final = re.compile(r"schema\.org/(\w+)", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -608,7 +620,6 @@ class _ElementScan:
     passwords: int = 0
     articles: int = 0
     times: int = 0
-    prose: int = 0
     teasers: int = 0
 
 
@@ -616,9 +627,7 @@ def _scan_elements(root: HtmlElement) -> _ElementScan:
     scan = _ElementScan()
     for element in root.iter(*_SCANNED_TAGS):
         tag = element.tag
-        if tag == "p":
-            scan.prose += _is_prose(element)
-        elif tag in _HEADLINE_TAGS:
+        if tag in _HEADLINE_TAGS:
             scan.teasers += _is_headline_link(element)
         elif tag in ("script", "style"):
             _scan_script(element, scan)
@@ -637,12 +646,6 @@ def _scan_elements(root: HtmlElement) -> _ElementScan:
         elif source := element.get("src") or element.get("action"):  # iframe, form
             scan.sources.append(source)
     return scan
-
-
-def _is_prose(paragraph: HtmlElement) -> bool:
-    if len(paragraph.text or "") >= PROSE_PARAGRAPH_CHARS:
-        return True  # the common case, without walking the children
-    return sum(map(len, paragraph.itertext())) >= PROSE_PARAGRAPH_CHARS
 
 
 def _is_headline_link(heading: HtmlElement) -> bool:
@@ -664,7 +667,7 @@ def _scan_title(title: HtmlElement, scan: _ElementScan) -> None:
 def _scan_script(element: HtmlElement, scan: _ElementScan) -> None:
     text = element.text
     if text:
-        scan.hidden_text.add(text)
+        scan.hidden_text.add(text.strip())
     if element.tag != "script":
         return
     if text and (element.get("type") or "").lower() == "application/ld+json":
@@ -702,9 +705,8 @@ def _scan_control(element: HtmlElement, scan: _ElementScan) -> None:
 
 
 def _visible_text(nodes: Iterable[str], hidden: set[str]) -> list[str]:
-    """Stripped, non-empty text nodes, script and style text left out."""
-    stripped = (node.strip() for node in nodes if node not in hidden)
-    return [text for text in stripped if text]
+    """Stripped, non-empty text nodes, script and style text left out (C-level iteration)."""
+    return list(filterfalse(hidden.__contains__, filter(None, map(str.strip, nodes))))
 
 
 def count_phrases(haystack: str, phrases: Iterable[str]) -> int:
@@ -712,17 +714,40 @@ def count_phrases(haystack: str, phrases: Iterable[str]) -> int:
     return sum(haystack.count(phrase) for phrase in phrases if phrase in haystack)
 
 
-def count_name_starts(names: str, parts: Iterable[str]) -> int:
-    """Occurrences of each part where a class/id name, or a ``-``/``_`` part of one, starts.
+@dataclass(frozen=True, slots=True)
+class ClassNames:
+    """The page's class names, and the pieces they are made of (cut at spaces, ``-``, ``_``).
 
-    ``names`` is every name joined by spaces, after a leading space. Plain ``str.count`` is
-    several times faster here than one regex alternation (which is tried at every position).
+    A name part ("price", "add-to-cart") is counted where it occurs in the names, provided
+    each of its pieces is a whole piece of some name: "price" counts on a page with
+    "product-price" or "product__price", not on one whose only match is "priceless". The
+    pieces are taken from the distinct class attributes (a page repeats most of them), and
+    plain ``str.count`` does the counting: both run in C, many times faster than a regex
+    alternation of every part, which the regex engine tries at every position.
     """
-    total = 0
-    for part in parts:
-        if part in names:
-            total += names.count(" " + part) + names.count("-" + part) + names.count("_" + part)
-    return total
+
+    text: str  # every class attribute, lower-cased, joined by spaces
+    pieces: frozenset[str]
+
+    @classmethod
+    def of(cls, classes: Sequence[str]) -> ClassNames:
+        distinct = " ".join(set(classes)).lower()
+        return cls(" ".join(classes).lower(), frozenset(_pieces(distinct)))
+
+    def count(self, parts: Iterable[str]) -> int:
+        """Occurrences of the parts whose pieces are all present."""
+        return sum(
+            self.text.count(part) for part in parts if self.pieces.issuperset(_part_pieces(part))
+        )
+
+
+def _pieces(names: str) -> list[str]:
+    return names.replace("-", " ").replace("_", " ").split()
+
+
+@cache
+def _part_pieces(part: str) -> tuple[str, ...]:
+    return tuple(_pieces(part))
 
 
 def _collapse(text: str) -> str:
@@ -733,9 +758,9 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
 
-def _microdata_types(names: str) -> list[str]:
-    """Every schema.org ``itemtype`` in the (lower-cased) names, nested ones too."""
-    return _MICRODATA_TYPE.findall(names)
+def _microdata_types(itemtypes: Iterable[str]) -> list[str]:
+    """schema.org ``itemtype``s (nested ones too), lower-cased bare names."""
+    return [name.lower() for name in _MICRODATA_TYPE.findall(" ".join(itemtypes))]
 
 
 # --- structured data -----------------------------------------------------------------------
@@ -903,8 +928,7 @@ _PRODUCT_META_KEYS: Final = frozenset(
     _words("product:price:amount og:price:amount product:availability og:availability")
 )
 
-#: class / id name parts, by what they mark; found where a name or a ``-``/``_`` part of one
-#: starts ("price" in "price", "product-price", "product__price": :func:`count_name_starts`).
+#: class / id name parts, by what they mark (matched as whole pieces: :class:`ClassNames`).
 #: Forum names are those of forum software only: "thread", "replies" or "forum" also name
 #: the comment sections of articles.
 _MARKER_NAMES: Final[Mapping[Marker, tuple[str, ...]]] = {
@@ -923,7 +947,7 @@ _MARKER_NAMES: Final[Mapping[Marker, tuple[str, ...]]] = {
         buybox cart-button
         """
     ),
-    "price": _words("price money"),
+    "price": _words("price prices money"),
     "captcha": _words(
         """
         recaptcha h-captcha hcaptcha captcha cf-turnstile cf-challenge challenge-form
@@ -939,24 +963,24 @@ _MARKER_NAMES: Final[Mapping[Marker, tuple[str, ...]]] = {
     "error": _words("error404 error-404 error_404 not-found notfound page-not-found"),
     "docs": _words(
         """
-        toctree sphinx docs- docusaurus md-nav markdown-body rst-content wy-nav gitbook
+        toctree sphinx docs docusaurus md-nav markdown-body rst-content wy-nav gitbook
         devsite theme-doc sidebar-toc
         """
     ),
     "byline": _words(
         """
-        byline author posted-by postedby posted-on entry-date dateline pubdate publish-date
+        byline author authors posted-by postedby posted-on entry-date dateline pubdate publish-date
         published-date article-date post-date article-meta entry-meta post-meta
         """
     ),
-    "share": _words("share sharing sharedaddy addtoany a2a_ shareaholic sharethis"),
+    "share": _words("share sharing sharedaddy addtoany a2a shareaholic sharethis"),
     "post": _words(
         """
         hentry entry-content entry-title post-content post-title post-body article-body
         article-content articlebody story-body single-post type-post
         """
     ),
-    "landing": _words("hero testimonial pricing accordion cta"),
+    "landing": _words("hero testimonial testimonials pricing accordion cta"),
 }
 
 # Literal phrases, looked for in lower-cased text.
@@ -1079,8 +1103,8 @@ _PAGE_KEYS: Final = frozenset(_words("page pg paged pagenum start offset"))
 _FORUM_SEGMENTS: Final = frozenset(
     _words(
         """
-        forum forums thread threads t topic questions viewtopic showthread comments
-        discussion discussions community board boards
+        forum forums thread threads t questions viewtopic showthread comments discussion
+        discussions board boards
         """
     )
 )

@@ -11,6 +11,8 @@ PageType = Literal["article", "listing", "product", "forum", "other"]
 RemovalLevel = Literal["dom", "line", "site"]
 #: where the character encoding of a page was learnt, in the order they are tried
 EncodingSource = Literal["bom", "http-header", "meta", "detected", "fallback", "unicode"]
+#: where a date was read: JSON-LD, a meta tag, a ``<time>`` element, the URL, the page text
+DateSource = Literal["json-ld", "meta", "time", "url", "text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,9 @@ class Article:
     authors: tuple[str, ...] = ()
     published_at: datetime | None = None  # timezone-aware
     modified_at: datetime | None = None  # timezone-aware
+    #: where ``published_at`` / ``modified_at`` were read (None when there is no date)
+    published_at_source: DateSource | None = None
+    modified_at_source: DateSource | None = None
     site_name: str | None = None
     language: str | None = None  # ISO 639-1 where known
     description: str | None = None
@@ -65,8 +70,12 @@ class Article:
     #: the page is not the article it claims to be: "consent-wall", "blocked", "captcha",
     #: "paywall", "soft-404"; None when no such failure was seen
     soft_failure: str | None = None
-    #: which extraction path produced ``text`` ("trafilatura", "plain-text", ...)
+    #: which extraction path produced ``text`` ("trafilatura", "json-ld", "readability",
+    #: "density", "plain-text", "none")
     extractor: str = "trafilatura"
+    #: why that path was chosen, e.g. "trafilatura: no doubt" or "json-ld: covers 0.62 of
+    #: its body, trafilatura 0.31"; "" for plain text
+    extraction_reason: str = ""
     extractor_version: str = ""
     cleaner_version: str = ""
     removals: tuple[Removal, ...] = ()

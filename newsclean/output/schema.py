@@ -97,8 +97,18 @@ ARTICLE_SCHEMA: Final = pa.schema(
         # reserved for later features; null until they exist, so the schema stays stable
         _field("warc_filename", pa.string(), True, "WARC file the response was read from"),
         _field("warc_record_offset", pa.int64(), True, "byte offset of the WARC record"),
-        _field("duplicate_of", pa.string(), True, "article_id of the first article committed with the same text"),
-        _field("cluster_id", pa.string(), True, "near-duplicate cluster: article_id of its first member"),
+        _field(
+            "duplicate_of",
+            pa.string(),
+            True,
+            "article_id of the first article committed with the same text",
+        ),
+        _field(
+            "cluster_id",
+            pa.string(),
+            True,
+            "near-duplicate cluster: article_id of its first member",
+        ),
     ],
     metadata={SCHEMA_VERSION_KEY: str(SCHEMA_VERSION), NEWSCLEAN_VERSION_KEY: __version__},
 )
