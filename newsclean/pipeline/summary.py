@@ -33,6 +33,8 @@ OUTCOMES: Final[tuple[Outcome, ...]] = (
     "skipped",
 )
 RUNS_DIR_NAME: Final = "_runs"
+#: column headers short enough for an 80-column terminal
+_SHORT_HEADERS: Final = {"discovered": "found", "not-modified": "304", "robots-denied": "robots"}
 
 
 @dataclass
@@ -154,9 +156,9 @@ def render_summary(summary: RunSummary, console: Console) -> None:
             reasons.add_row(stage, reason, str(count))
         console.print(reasons)
     domains = Table(title="per domain", show_edge=False)
-    domains.add_column("domain")
+    domains.add_column("domain", overflow="fold")
     for outcome in OUTCOMES:
-        domains.add_column(outcome, justify="right")
+        domains.add_column(_SHORT_HEADERS.get(outcome, outcome), justify="right")
     for domain, counts in sorted(summary.domains.items()):
         domains.add_row(domain, *(str(counts[outcome]) for outcome in OUTCOMES))
     domains.add_row("[bold]total[/bold]", *(str(summary.total(o)) for o in OUTCOMES))
