@@ -66,6 +66,11 @@ class Pass:
         return len(self.outputs) / self.seconds
 
     @property
+    def docs_per_cpu_s(self) -> float:
+        """Pages per CPU second: the cost of a page, whatever share of the box we got."""
+        return len(self.outputs) / self.cpu_seconds if self.cpu_seconds > 0 else 0.0
+
+    @property
     def cores(self) -> float:
         """CPUs this benchmark actually got: below the worker count when the box is busy."""
         return self.cpu_seconds / self.seconds
@@ -182,12 +187,13 @@ def report(
         f"{os.cpu_count()} CPUs"
     )
     serial = statistics.median(p.docs_per_s for p in passes["serial"])
-    print(f"{'':16} {'docs/s':>8} {'speedup':>8} {'CPUs got':>8}  runs (docs/s)")
+    print(f"{'':16} {'docs/s':>8} {'speedup':>8} {'CPUs got':>8} {'docs/CPU-s':>10}  runs (docs/s)")
     for mode, rounds in passes.items():
         rate = statistics.median(p.docs_per_s for p in rounds)
         cores = statistics.median(p.cores for p in rounds)
+        per_cpu = statistics.median(p.docs_per_cpu_s for p in rounds)
         runs = " / ".join(f"{p.docs_per_s:.1f}" for p in rounds)
-        print(f"{mode:16} {rate:8.1f} {rate / serial:8.2f} {cores:8.2f}  {runs}")
+        print(f"{mode:16} {rate:8.1f} {rate / serial:8.2f} {cores:8.2f} {per_cpu:10.1f}  {runs}")
     chunked = statistics.median(p.docs_per_s for p in passes["pool, chunked"])
     print(
         f"speedup, pool chunked / serial = {chunked / serial:.2f} "
@@ -196,6 +202,14 @@ def report(
     print(
         "CPUs got: CPU seconds of this process and its workers / wall seconds; a pool that got "
         "fewer CPUs than workers was sharing the machine"
+    )
+    efficiency = statistics.median(p.docs_per_cpu_s for p in passes["pool, chunked"]) / (
+        statistics.median(p.docs_per_cpu_s for p in passes["serial"])
+    )
+    print(
+        f"pool CPU efficiency (docs/CPU-s, chunked / serial) = {efficiency:.2f}; on {args.workers} "
+        f"otherwise idle cores that would give about {args.workers * efficiency:.2f}x "
+        "(a projection, not a measurement)"
     )
     print(f"load average at the end: {' / '.join(f'{v:.2f}' for v in os.getloadavg())}")
     reference = passes["serial"][0].outputs

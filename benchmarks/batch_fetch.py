@@ -38,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -398,9 +399,10 @@ def check_complete(groups: Sequence[list[Measure]]) -> int:
     """Print every pass's note; 1 when a pass lost pages or bodies differed."""
     failed = 0
     for group in groups:
-        for measure in group:
-            failed += measure.failed
-            print(f"  {measure.label}: {measure.note}")
+        failed += sum(measure.failed for measure in group)
+        notes = Counter(measure.note for measure in group)
+        for note, times in notes.items():
+            print(f"  {group[0].label}: {note}{f' (x{times})' if times > 1 else ''}")
     fetched = {m.body_bytes for group in groups for m in group if m.body_bytes}
     if len(fetched) > 1:
         print(f"WARNING: body bytes differ between passes: {sorted(fetched)}")
@@ -419,6 +421,9 @@ _AREAS: tuple[tuple[str, str], ...] = (
     ("anyio", "anyio (httpcore's network backend)"),
     ("h11", "h11 (HTTP parsing)"),
     ("newsclean/scraper", "newsclean.scraper (fetch layer)"),
+    ("datasketch", "near-duplicate MinHash (dedup, datasketch)"),
+    ("numpy", "near-duplicate MinHash (dedup, datasketch)"),
+    ("newsclean/pipeline/dedup", "near-duplicate MinHash (dedup, datasketch)"),
     ("newsclean/pipeline/state", "newsclean.pipeline.state (SQLite)"),
     ("sqlite3", "newsclean.pipeline.state (SQLite)"),
     ("newsclean/pipeline", "newsclean.pipeline (run loop)"),
@@ -427,7 +432,11 @@ _AREAS: tuple[tuple[str, str], ...] = (
     ("newsclean/cleaners", "newsclean.cleaners (in the loop thread)"),
     ("asyncio", "asyncio (event loop, tasks)"),
     ("selectors", "asyncio (event loop, tasks)"),
-    ("select.epoll", "waiting in epoll"),
+    ("select.epoll", "waiting in epoll (idle, or for the GIL)"),
+    # builtins are named by their object; these are httpcore's and anyio's socket calls
+    ("_socket.socket", "socket calls (httpcore/anyio)"),
+    ("select.poll", "socket calls (httpcore/anyio)"),
+    ("_hashlib", "hashing (content and body SHA-256)"),
 )
 
 
@@ -445,7 +454,8 @@ def print_profile(profile: cProfile.Profile, pages: int, top: int) -> None:
     stream = io.StringIO()
     stats = pstats.Stats(profile, stream=stream)
     print()
-    print(f"profile of (c) workers=1, event-loop thread only, {pages} pages; own time per area:")
+    print(f"profile of (c) workers=1, event-loop thread only, {pages} pages; own time per area")
+    print("(a call that releases the GIL also waits here for the cleaning thread to yield it)")
     for area, seconds in profile_areas(stats):
         print(f"  {area:42} {seconds:8.2f} s {1000 * seconds / pages:8.2f} ms/page")
     stats.sort_stats("tottime").print_stats(top)

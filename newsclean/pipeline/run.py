@@ -23,19 +23,24 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import signal
+import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from itertools import islice
 from pathlib import Path
 
 import httpx
 
 from newsclean.cleaners import Article
 from newsclean.cleaners.errors import CleanerError
-from newsclean.output.dataset import ParquetDataset
-from newsclean.output.errors import OutputError
+from newsclean.output.dataset import ParquetDataset, check_dataset_dir
+from newsclean.output.errors import CorruptDataFile, OutputError
+from newsclean.output.errors import DiskFull as OutputDiskFull
+from newsclean.output.parquet import DISK_FULL_ERRNOS
 from newsclean.output.schema import ArticleRow, article_row, rows_to_table
 from newsclean.output.warc import WarcArchiveWriter, with_warc_location
 from newsclean.pipeline.config import (
@@ -49,7 +54,7 @@ from newsclean.pipeline.config import (
     check_url_lists,
 )
 from newsclean.pipeline.dedup import DuplicateIndex
-from newsclean.pipeline.errors import RunFailed
+from newsclean.pipeline.errors import ConfigError, DiskFull, PipelineError, RunFailed
 from newsclean.pipeline.lock import RunLock, lock_path
 from newsclean.pipeline.pages import LocalPages, PageEngine, PageOutcome, clean_outcome, clean_page
 from newsclean.pipeline.state import STATUS_NOT_MODIFIED, STATUS_OK, RunState
@@ -68,7 +73,7 @@ from newsclean.scraper.sources import (
     UrlListSource,
     read_source,
 )
-from newsclean.scraper.urls import host_of, normalize_url
+from newsclean.scraper.urls import host_of, is_http_url, normalize_url
 from newsclean.scraper.warc import WarcLocation, WarcResponse, WarcSource
 
 log = logging.getLogger("newsclean.run")
@@ -97,18 +102,46 @@ def new_run_id(now: datetime) -> str:
     return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
 
 
+#: failures that stop a whole run (the dataset, its disk or its state), not just one page
+RUN_STOPPERS = (OutputError, OSError, sqlite3.Error, PipelineError)
+_SQLITE_FULL = 13  # sqlite3's result code for "database or disk is full"
+
+
 def run(config: Config, options: RunOptions | None = None) -> RunSummary:
-    """Run the batch described by ``config`` once; the summary says how it went."""
+    """Run the batch described by ``config`` once; the summary says how it went.
+
+    A failure that stops the run (the dataset unwritable, its disk full, its state unusable)
+    is raised as :class:`RunFailed` (:class:`DiskFull` for a full disk) once the work
+    committed before it is recorded; the next run goes on from there.
+    """
     check_url_lists(config)
+    check_source_urls(config)
     opts = options or RunOptions()
     root = config.output.dataset
     started = opts.now()
     summary = RunSummary(run_id=opts.run_id or new_run_id(started), started_at=started)
-    _make_folders(root)
-    with RunLock(lock_path(root)):
-        dataset = _open_dataset(root)  # also cleans up after crashed writers
-        _run_locked(config, opts, dataset, summary)
+    try:
+        check_dataset_dir(root)  # before _make_folders puts a _state folder into it
+        _make_folders(root)
+        with RunLock(lock_path(root)):
+            dataset = _open_dataset(root)  # also cleans up after crashed writers
+            _run_locked(config, opts, dataset, summary)
+    except (OutputError, OSError, sqlite3.Error) as exc:
+        raise run_failure(exc, root) from exc
     return summary
+
+
+def check_source_urls(config: Config) -> None:
+    """A feed, sitemap or robots source whose URL cannot be fetched is a config mistake."""
+    for index, source in enumerate(config.sources):
+        if isinstance(source, FeedConfig | SitemapConfig | RobotsConfig) and not is_http_url(
+            source.url
+        ):
+            raise ConfigError(
+                f"invalid config: sources[{index}].url: not an http(s) URL",
+                source.url,
+                "fix the key named",
+            )
 
 
 def _run_locked(
@@ -117,24 +150,94 @@ def _run_locked(
     root = dataset.root
     with _open_state(root, config) as state:
         dedup = DuplicateIndex(state)
-        reconcile(dataset, state, dedup)
+        reconcile(dataset, state, dedup, on_corrupt=lambda _: _count_corrupt_file(summary))
         started = summary.started_at
         state.begin_run(summary.run_id, started)
         try:
             asyncio.run(BatchRun(config, opts, dataset, state, summary, dedup).execute())
-        except (OutputError, OSError) as exc:
-            summary.fatal = str(exc)
-            log.error("run failed: %s", exc)
-        finally:
-            summary.ended_at = opts.now()
-            manifest = write_manifest(root, summary)
-            state.end_run(
-                summary.run_id,
-                summary.ended_at,
-                int(summary.exit_code),
-                _json(summary),
-                str(manifest),
-            )
+        except RUN_STOPPERS as exc:
+            failure = run_failure(exc, root)
+            summary.fatal = failure.one_line()
+            _end_run(root, state, summary, opts.now(), after_failure=True)
+            raise failure from exc
+        except BaseException:
+            _end_run(root, state, summary, opts.now(), after_failure=True)
+            raise
+        _end_run(root, state, summary, opts.now(), after_failure=False)
+
+
+def _end_run(
+    root: Path, state: RunState, summary: RunSummary, now: datetime, *, after_failure: bool
+) -> None:
+    """Save the manifest and close the run's record in the state.
+
+    After a failure (a full disk, most often) this is best effort: that failure is what the
+    user must hear about, and the next run needs neither record.
+    """
+    summary.ended_at = now
+    try:
+        manifest = write_manifest(root, summary)
+        state.end_run(
+            summary.run_id, summary.ended_at, int(summary.exit_code), _json(summary), str(manifest)
+        )
+    except (OSError, sqlite3.Error) as exc:
+        if not after_failure:
+            raise
+        log.info("run record not saved after the failure: %s", exc)
+
+
+def _count_corrupt_file(summary: RunSummary) -> None:
+    summary.skip("(dataset)", "dataset", "corrupt-file", "failed")
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """Is a full disk (or quota) at the root of ``exc``, whichever layer reported it?"""
+    depth = 0
+    while exc is not None and depth < 8:  # a cause chain is short; the bound is for cycles
+        if isinstance(exc, OutputDiskFull):
+            return True
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS:
+            return True
+        code = getattr(exc, "sqlite_errorcode", 0) if isinstance(exc, sqlite3.Error) else 0
+        if code & 0xFF == _SQLITE_FULL:  # extended result codes keep the primary in the low byte
+            return True
+        exc = exc.__cause__ or exc.__context__
+        depth += 1
+    return False
+
+
+def run_failure(exc: Exception, root: Path) -> PipelineError:
+    """What stopped a run, as the one line the user sees; a full disk is said as such."""
+    if isinstance(exc, PipelineError):
+        return exc
+    if is_disk_full(exc):
+        return disk_full(root)
+    if isinstance(exc, OutputError):
+        return output_failure(exc, root)
+    if isinstance(exc, sqlite3.Error):
+        from newsclean.pipeline.state import state_path
+
+        return RunFailed(
+            f"run state unusable: {exc}",
+            str(state_path(root)),
+            "check its disk; or delete it: the next run rebuilds it from the dataset",
+        )
+    if isinstance(exc, OSError):
+        where = exc.filename if exc.filename is not None else root
+        return RunFailed(
+            f"cannot write to the dataset: {exc.strerror or exc}",
+            str(where),
+            "check the folder's permissions and its disk",
+        )
+    raise AssertionError(f"not a run failure: {exc!r}")  # pragma: no cover
+
+
+def disk_full(root: Path) -> DiskFull:
+    return DiskFull(
+        "disk full: No space left on device",
+        str(root),
+        "free space on that disk, then run again: work committed so far is kept",
+    )
 
 
 def _json(summary: RunSummary) -> str:
@@ -151,6 +254,8 @@ def _make_folders(root: Path) -> None:
     try:
         lock_path(root).parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        if is_disk_full(exc):
+            raise disk_full(root) from exc
         raise RunFailed(
             f"cannot create the dataset folder: {exc.strerror}",
             str(root),
@@ -167,6 +272,8 @@ def _open_dataset(root: Path) -> ParquetDataset:
 
 def output_failure(exc: OutputError, root: Path) -> RunFailed:
     """An output error as one user-facing line (its own what, where and hint, not repeated)."""
+    if is_disk_full(exc):
+        return disk_full(root)
     where = exc.where if exc.where is not None else root
     return RunFailed(exc.what, str(where), exc.hint)
 
@@ -183,13 +290,18 @@ def _open_state(root: Path, config: Config) -> RunState:
 
 
 def reconcile(
-    dataset: ParquetDataset, state: RunState, dedup: DuplicateIndex | None = None
+    dataset: ParquetDataset,
+    state: RunState,
+    dedup: DuplicateIndex | None = None,
+    on_corrupt: Callable[[CorruptDataFile], None] | None = None,
 ) -> tuple[int, int]:
     """Make the state agree with the files on disk; returns (files forgotten, files adopted).
 
     Files gone from disk (compaction replaced them) are forgotten first, then files the state
     does not know (a crash after the rename, or a compaction's merged file) are registered
-    from their own (article_id, content_hash) columns.
+    from their own (article_id, content_hash) columns. A file that cannot be read is logged,
+    passed to ``on_corrupt`` and left where it is, unregistered: never deleted (its bytes may
+    be all that is left of its rows); its articles are fetched again as if it were absent.
     """
     on_disk = {relative_name(dataset, path): path for path in dataset.files()}
     known = state.known_files()
@@ -197,13 +309,26 @@ def reconcile(
     forgotten = state.forget_files(gone) if gone else 0
     adopted = 0
     for name in sorted(on_disk.keys() - known):
-        state.record_commit(name, list(dataset.read_keys(on_disk[name])))
-        if dedup is not None:  # rows written before a crash keep the clusters they were given
-            dedup.adopt_file(on_disk[name])
+        try:
+            _adopt_file(dataset, state, dedup, name, on_disk[name])
+        except CorruptDataFile as exc:
+            log.warning("corrupt data file left in place, not read: %s", exc)
+            if on_corrupt is not None:
+                on_corrupt(exc)
+            continue
         adopted += 1
     if forgotten or adopted:
         log.info("state reconciled: %d files forgotten, %d adopted", forgotten, adopted)
     return forgotten, adopted
+
+
+def _adopt_file(
+    dataset: ParquetDataset, state: RunState, dedup: DuplicateIndex | None, name: str, path: Path
+) -> None:
+    keys = list(dataset.read_keys(path))  # all read before anything is registered
+    state.record_commit(name, keys)
+    if dedup is not None:  # rows written before a crash keep the clusters they were given
+        dedup.adopt_file(path)
 
 
 # -- the run itself ------------------------------------------------------------------------
@@ -242,6 +367,9 @@ class BatchRun:
     _seq: int = 0
     #: the raw archive ([output] archive), open for the whole run
     archive: WarcArchiveWriter | None = None
+    #: the failure that stopped the run (a worker's commit on a full disk, ...), if any
+    _fatal: Exception | None = None
+    _stop: asyncio.Event | None = None
 
     async def execute(self) -> None:
         output = self.config.output
@@ -259,7 +387,7 @@ class BatchRun:
         fetch_config = self.config.fetch
         concurrency = fetch_config.concurrency
         queue: asyncio.Queue[_Job] = asyncio.Queue(maxsize=concurrency * 2)
-        stop = asyncio.Event()
+        stop = self._stop = asyncio.Event()
         self._install_signal_handlers(stop)
         engine: PageEngine | None = None
         try:
@@ -278,7 +406,9 @@ class BatchRun:
                 for task in (producer, finished, stopped, *workers):
                     task.cancel()
                 await asyncio.gather(producer, finished, stopped, *workers, return_exceptions=True)
-                if finished in done:
+                if self._fatal is not None:
+                    pass  # raised below, once the engine is closed
+                elif finished in done:
                     finished.result()  # a bug in discovery surfaces here
                 else:
                     self.summary.interrupted = True
@@ -286,6 +416,10 @@ class BatchRun:
             if engine is not None:
                 engine.close()
             self._remove_signal_handlers()
+        if self._fatal is not None:
+            # the buffered rows are not committed: their URLs are not done in the state, so
+            # the next run fetches them again
+            raise self._fatal
         self.commit()
         if not self.summary.interrupted:
             self._save_source_validators()
@@ -420,18 +554,32 @@ class BatchRun:
         while True:
             job = await queue.get()
             try:
-                await self._process(job)
-            except (OutputError, OSError):
-                raise
-            except Exception as exc:  # one bad page must not stop the run: count it, log it
-                log.exception("internal error on %s", job.url)
-                self.summary.skip(_domain(job.url), "pipeline", "internal-error", "failed")
-                self.state.record_failure(job.url, "internal-error", self.options.now(), True)
-                del exc
+                await self._process_one(job)
+            except RUN_STOPPERS as exc:
+                # a commit or a state write failed: stop the whole run now, or the other
+                # workers would fail the same way (or wait forever on a dead queue)
+                self._stop_run(exc)
+                return
             finally:
                 queue.task_done()
                 if self.options.on_progress is not None:
                     self.options.on_progress(self.summary)
+
+    async def _process_one(self, job: _Job) -> None:
+        try:
+            await self._process(job)
+        except RUN_STOPPERS:
+            raise
+        except Exception:  # one bad page must not stop the run: count it, log it
+            log.exception("internal error on %s", job.url)
+            self.summary.skip(_domain(job.url), "pipeline", "internal-error", "failed")
+            self.state.record_failure(job.url, "internal-error", self.options.now(), True)
+
+    def _stop_run(self, exc: Exception) -> None:
+        if self._fatal is None:
+            self._fatal = exc
+        if self._stop is not None:
+            self._stop.set()
 
     async def _process(self, job: _Job) -> None:
         if job.archived is not None:
@@ -622,9 +770,17 @@ def skip_reason(article: Article, min_words: int) -> str | None:
         return f"not-article:{article.page_type}"
     if not article.text.strip():
         return "empty"
-    if len(article.text.split()) < min_words:
+    if not has_words(article.text, min_words):
         return "too-short"
     return None
+
+
+def has_words(text: str, count: int) -> bool:
+    """Does ``text`` hold at least ``count`` words? Stops counting there (long texts are common)."""
+    return sum(1 for _ in islice(_WORD.finditer(text), count)) >= count
+
+
+_WORD: Final = re.compile(r"\S+")
 
 
 def build_source(config: SourceConfig) -> Source:
