@@ -91,8 +91,9 @@ class PhraseCatalogue:
         covered = 0
         position = 0
         free_from = 0  # matches never overlap: the next one starts after the last one ends
+        first_words = self._first_words
         for token in tokens:
-            if position >= free_from:
+            if position >= free_from and token in first_words:
                 match = self._longest_at(normalized, position, token)
                 if match is not None:
                     found.append(match)

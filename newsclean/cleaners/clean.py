@@ -25,13 +25,9 @@ from lxml.html import HtmlElement
 
 from newsclean.cleaners.decode import decode_html
 from newsclean.cleaners.dom import prune_boilerplate
+from newsclean.cleaners.choose import Choice, choose_extraction
 from newsclean.cleaners.dates import PageDate, search_published_date
-from newsclean.cleaners.extract import (
-    EXTRACTOR_NAME,
-    EXTRACTOR_VERSION,
-    Block,
-    extract_tree,
-)
+from newsclean.cleaners.extract import EXTRACTOR_VERSION, Block
 from newsclean.cleaners.lines import (
     LineDecisions,
     LineRule,
@@ -96,10 +92,10 @@ def clean_html(
     page = read_page_metadata(root, url)
     rules = _line_rules()
     dom_removals = prune_boilerplate(root, rules)
-    extraction = extract_tree(root, url)
-    if not extraction.blocks:
+    choice = choose_extraction(root, url, page.article_body)
+    if not choice.blocks:
         return _empty_article(url, "html", page.canonical_url, removals=dom_removals)
-    blocks = extraction.blocks
+    blocks = choice.blocks
     decisions = decide_lines([line for block in blocks for line in block.lines], rules)
     kept = _kept_blocks(blocks, decisions)
     article_text = "\n\n".join("\n".join(lines) for lines, _ in kept)
@@ -111,6 +107,7 @@ def clean_html(
         url,
         page,
         published,
+        choice,
         (*dom_removals, *removals_for(decisions)),
     )
 
@@ -217,6 +214,7 @@ def _html_article(
     url: str | None,
     page: PageMetadata,
     published: PageDate | None,
+    choice: Choice,
     removals: Sequence[Removal],
 ) -> Article:
     modified = page.dates.modified
@@ -239,7 +237,8 @@ def _html_article(
         markdown=markdown,
         input_format="html",
         page_type=classify_page(text),
-        extractor=EXTRACTOR_NAME,
+        extractor=choice.extractor,
+        extraction_reason=choice.reason,
         extractor_version=EXTRACTOR_VERSION,
         cleaner_version=CLEANER_VERSION,
         removals=tuple(removals),

@@ -15,6 +15,8 @@ and italic are not.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +69,27 @@ def extract_tree(tree: HtmlElement, url: str | None = None, *, fast: bool = Fals
     if document is None or isinstance(document, dict) or document.body is None:
         return Extraction(blocks=())
     return Extraction(blocks=tuple(render_blocks(document.body)))
+
+
+def render_plain_blocks(paragraphs: Iterable[str]) -> list[Block]:
+    """Blocks of text that came without markup (a JSON-LD body): markdown-escaped copies."""
+    blocks = []
+    for paragraph in paragraphs:
+        lines = tuple(line.strip() for line in paragraph.split("\n") if line.strip())
+        if lines:
+            blocks.append(Block(lines=lines, markdown=escape_markdown("\n".join(lines))))
+    return blocks
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]])")
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([#>+-])(?=\s)", re.MULTILINE)
+_MARKDOWN_NUMBERED = re.compile(r"^(\s*\d+)([.)])(?=\s)", re.MULTILINE)
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with the characters markdown would read as formatting escaped."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _MARKDOWN_NUMBERED.sub(r"\1\\\2", _MARKDOWN_LINE_START.sub(r"\1\\\2", escaped))
 
 
 def render_blocks(body: Any) -> list[Block]:

@@ -90,7 +90,7 @@ def read_page_metadata(root: HtmlElement, url: str | None) -> PageMetadata:
     site_name = _site_name(meta, json_ld, article)
     return PageMetadata(
         title=choose_title(root, meta, article, site_name),
-        authors=read_authors(root, json_ld, article, meta),
+        authors=read_authors(root, json_ld, article, meta, site_name),
         dates=read_declared_dates(root, meta, article, page),
         site_name=site_name,
         description=_first(meta, "og:description", "description", "twitter:description")
@@ -100,7 +100,7 @@ def read_page_metadata(root: HtmlElement, url: str | None) -> PageMetadata:
         categories=_categories(meta, article),
         canonical_url=canonical_url(root, url),
         declared_language=_declared_language(root, meta, article),
-        article_body=_article_body(article),
+        article_body=_article_body(json_ld.article_body(url)),
         og_type=_first(meta, "og:type"),
         json_ld_types=json_ld.types,
     )
@@ -262,8 +262,7 @@ def _split_keywords(value: object) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _article_body(article: JsonObject | None) -> str | None:
-    body = _ld_text(article, "articleBody")
+def _article_body(body: str | None) -> str | None:
     return body if body and len(body) >= MIN_ARTICLE_BODY_CHARS else None
 
 

@@ -4,8 +4,8 @@ Two cheap steps, split so that the first runs on the parsed page *before* boiler
 pruning, which removes the very things it looks at (cookie walls, paywall boxes, teaser
 grids, share bars)::
 
-    PageFeatures.read(root, url)     three XPath walks and one walk over a few tags, all in C;
-                                     then string counts -- no per-element Python work
+    PageFeatures.read(root, url)     five compiled XPath queries and one walk over fourteen
+                                     tag names; the rest is counting in strings (in C)
     classify(features, text)         ``text`` is the cleaned main text of the page
         -> PageDecision(page_type, soft_failure, reason)
 
@@ -53,7 +53,7 @@ UrlHint = Literal[
     "home", "dated", "article-slug", "listing", "search", "paged", "forum", "product", "docs"
 ]
 Marker = Literal[
-    "forum", "cart", "price", "captcha", "paywall", "error", "docs", "byline", "share", "post",
+    "forum", "cart", "price", "challenge", "paywall", "error", "docs", "byline", "share", "post",
     "landing",
 ]  # fmt: skip
 
@@ -167,8 +167,13 @@ SOFT_404_MAX_TEXT_CHARS: Final = 1500
 #: the page (and of the main text, when there is more than :data:`SHORT_TEXT_CHARS` of it)
 CONSENT_MAX_TEXT_CHARS: Final = 1500
 CONSENT_SHARE: Final = 0.5
-#: paywall teaser: at most this much main text
-PAYWALL_MAX_TEXT_CHARS: Final = 1500
+#: paywall teaser: at most this many paragraphs of prose, of at most this many characters
+#: together (a site with a metered paywall declares every article not free, and serves all
+#: of it). A paragraph is a line of at least :data:`TEASER_LINE_CHARS` that is not the
+#: subscription prompt itself.
+PAYWALL_MAX_PARAGRAPHS: Final = 3
+PAYWALL_MAX_TEXT_CHARS: Final = 1000
+TEASER_LINE_CHARS: Final = 80
 #: characters of the page's visible text kept for the soft-failure checks (small pages)
 TEXT_HEAD_CHARS: Final = 3000
 #: longest title / h1 kept (characters)
@@ -183,7 +188,7 @@ class PageFeatures:
     """Everything cheap read from the parsed page before boilerplate pruning.
 
     Text lengths are characters of whitespace-stripped text nodes of the ``<body>`` (script
-    and style text left out). ``*_marks`` count class/id names (see :data:`_MARKER_NAMES`),
+    and style text left out). ``*_marks`` count class names (see :data:`_MARKER_NAMES`),
     ``*_texts`` phrases in the visible text.
     """
 
@@ -213,7 +218,7 @@ class PageFeatures:
     forum_texts: int = 0
     cart_marks: int = 0
     price_marks: int = 0
-    captcha_marks: int = 0
+    challenge_marks: int = 0  # bot-challenge markup and scripts (not a form's captcha widget)
     paywall_marks: int = 0
     paywall_texts: int = 0
     error_marks: int = 0
@@ -268,7 +273,7 @@ class PageFeatures:
             + count_phrases(controls, _CART_LABELS)
             + count_phrases(sources, _CART_SOURCES),
             price_marks=marks("price"),
-            captcha_marks=marks("captcha") + count_phrases(sources, _CAPTCHA_SOURCES),
+            challenge_marks=marks("challenge") + count_phrases(sources, _CHALLENGE_SOURCES),
             paywall_marks=marks("paywall"),
             paywall_texts=count_phrases(lowered, _PAYWALL_PHRASES),
             error_marks=marks("error"),
@@ -504,14 +509,20 @@ def detect_soft_failure(features: PageFeatures, text: str) -> tuple[SoftFailure,
 def _blocked_or_captcha(f: PageFeatures, text: str) -> tuple[SoftFailure, str] | None:
     if len(text) > BLOCK_MAX_TEXT_CHARS or f.text_chars > SMALL_PAGE_CHARS:
         return None
+    if _declares_article(f):
+        return None  # a firewall's page is not the CMS's: it never carries article metadata
     said = "\n".join((f.title, f.h1, f.text_head[:1000]))
     if block := _BLOCK_WORDS.search(said):
         return "blocked", f"block page: {block.group(0).strip()!r}"
     if captcha := _CAPTCHA_WORDS.search(said):
         return "captcha", f"challenge page: {captcha.group(0).strip()!r}"
-    if f.captcha_marks and len(text) < SHORT_TEXT_CHARS:
-        return "captcha", "captcha widget on an empty page"
+    if f.challenge_marks and len(text) < SHORT_TEXT_CHARS:
+        return "captcha", "bot-challenge markup on an empty page"
     return None
+
+
+def _declares_article(f: PageFeatures) -> bool:
+    return bool(_ARTICLE_TYPES.intersection(f.schema_types)) or f.og_type in _OG_ARTICLE
 
 
 def _soft_404(f: PageFeatures, text: str) -> tuple[SoftFailure, str] | None:
@@ -556,13 +567,32 @@ def consent_share(text: str) -> float:
 
 
 def _paywall(f: PageFeatures, text: str) -> tuple[SoftFailure, str] | None:
-    if len(text) > PAYWALL_MAX_TEXT_CHARS:
-        return None
     if f.accessible_for_free is False:
-        return "paywall", f"isAccessibleForFree false, main text {len(text)} chars"
-    if f.paywall_texts and (f.paywall_marks or _says_paywall(f.text_head)):
-        return "paywall", f"subscription prompt, main text {len(text)} chars"
-    return None
+        said = "isAccessibleForFree false"
+    elif f.paywall_texts and (f.paywall_marks or _says_paywall(f.text_head)):
+        said = "subscription prompt"
+    else:
+        return None
+    paragraphs = _teaser_paragraphs(text)
+    if paragraphs is None:
+        return None
+    count = len(paragraphs)
+    return "paywall", f"{said}, teaser of {count} paragraph{'' if count == 1 else 's'}"
+
+
+def _teaser_paragraphs(text: str) -> list[str] | None:
+    """The prose lines of a teaser, subscription prompt left out; None for more than that."""
+    if len(text) > SMALL_PAGE_CHARS:
+        return None  # the common case: a whole article, decided without reading its lines
+    catalogue = default_catalogue()
+    paragraphs: list[str] = []
+    for line in (line.strip() for line in text.split("\n")):
+        if len(line) >= TEASER_LINE_CHARS and _catalogue_category(catalogue, line) != "paywall":
+            paragraphs.append(line)
+    chars = sum(map(len, paragraphs))
+    if len(paragraphs) > PAYWALL_MAX_PARAGRAPHS or chars > PAYWALL_MAX_TEXT_CHARS:
+        return None
+    return paragraphs
 
 
 def _says_paywall(text: str) -> bool:
@@ -585,8 +615,9 @@ def _catalogue_category(catalogue: PhraseCatalogue, line: str) -> str | None:
 # --- reading the tree ----------------------------------------------------------------------
 
 # Each query is one walk over the tree in C; the element scan (:func:`_scan_elements`) is one
-# more, visiting only :data:`_SCANNED_TAGS`. Predicates on axes (``[not(parent::script)]``)
-# cost more than a whole walk, so script and style text is taken out afterwards instead.
+# more, handing Python only :data:`_SCANNED_TAGS`. Predicates on axes
+# (``[not(parent::script)]``) cost more than a whole walk, so script and style text is taken
+# out afterwards instead; and "/html//" walks are several times faster than "//" ones.
 _BODY_TEXT: Final = etree.XPath("/html/body//text()", smart_strings=False)
 _LINK_TEXT: Final = etree.XPath("/html/body//a//text()", smart_strings=False)
 _CLASSES: Final = etree.XPath("/html//@class", smart_strings=False)
@@ -852,7 +883,8 @@ def url_hints(url: str | None) -> tuple[UrlHint, ...]:
     segments = [_FILE_SUFFIX.sub("", s.lower()) for s in path.split("/") if s]
     query = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
     slug = bool(segments) and _is_article_slug(segments[-1])
-    dated = bool(_DATED_PATH.search(path) or _NUMERIC_ID.search(path.lower()))
+    archive = bool(_ARCHIVE_PATH.search(path))  # "/2024/03/": a month's archive, not a story
+    dated = not archive and bool(_DATED_PATH.search(path) or _NUMERIC_ID.search(path.lower()))
     search = bool(_SEARCH_KEYS.intersection(query) or _SEARCH_SEGMENTS.intersection(segments))
     checks: tuple[tuple[UrlHint, bool], ...] = (
         ("home", bool(_LANGUAGE_ROOT.match(path) or _HOME_FILES.match(path)) and not search),
@@ -875,6 +907,8 @@ def _is_article_slug(segment: str) -> bool:
 
 
 def _is_listing_path(segments: Sequence[str], path: str) -> bool:
+    if len(segments) >= 2 and segments[-2] == "page" and segments[-1].isdigit():
+        segments = segments[:-2]  # "/category/local/page/2/" is "/category/local/"
     if segments and segments[-1] in _INDEX_LAST_SEGMENTS:
         return True
     # "/tag/transport/", "/category/local" -- not "/topics/gear/best-gps-watch"
@@ -948,12 +982,8 @@ _MARKER_NAMES: Final[Mapping[Marker, tuple[str, ...]]] = {
         """
     ),
     "price": _words("price prices money"),
-    "captcha": _words(
-        """
-        recaptcha h-captcha hcaptcha captcha cf-turnstile cf-challenge challenge-form
-        cf-browser-verification cf-error cf-wrapper
-        """
-    ),
+    # Not "recaptcha" or "cf-turnstile": contact and comment forms carry those widgets too.
+    "challenge": _words("cf-challenge challenge-form cf-browser-verification px-captcha"),
     "paywall": _words(
         """
         paywall regwall tp-modal piano subscriber-only subscribers-only premium-content
@@ -1004,19 +1034,17 @@ _CART_LABELS: Final = _phrases(
     lägg i varukorgen | pre-order now | preorder now"""
 )
 _CART_SOURCES: Final = _words("/cart add-to-cart addtocart add_to_cart")
-_CAPTCHA_SOURCES: Final = _words(
-    """
-    challenges.cloudflare.com /cdn-cgi/challenge-platform captcha-delivery.com hcaptcha.com
-    perimeterx px-cdn /_incapsula_resource geo.captcha
-    """
-)
+# The challenge page's own scripts; not the bot-detection scripts that run on every page of a
+# protected site ("/cdn-cgi/challenge-platform/scripts/jsd/", "js.datadome.co").
+_CHALLENGE_SOURCES: Final = _words("/challenge-platform/h/ captcha-delivery.com")
 _FORUM_GENERATORS: Final = _phrases(
     """discourse | phpbb | vbulletin | xenforo | mybb | simple machines | invision |
     nodebb | flarum | vanilla | bbpress | discuz | phorum | punbb | fluxbb | lemmy"""
 )
 _DOCS_GENERATORS: Final = _phrases(
-    """sphinx | mkdocs | docusaurus | gitbook | docfx | hugo-book | vuepress | vitepress |
-    javadoc | doxygen | read the docs | antora | jsdoc | starlight | mintlify | nextra"""
+    """sphinx | docutils | mkdocs | docusaurus | gitbook | docfx | hugo-book | vuepress |
+    vitepress | javadoc | doxygen | read the docs | antora | jsdoc | starlight | mintlify |
+    nextra"""
 )
 
 _TITLE_SEPARATORS: Final = re.compile(r"\s+[|–—·»:-]\s+|\s*::\s*")

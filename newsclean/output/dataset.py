@@ -282,6 +282,23 @@ def _next_seq(partition: Path, run_id: str) -> int:
     return max((seq for seq in seqs if seq is not None), default=0) + 1
 
 
+def check_dataset_dir(root: Path) -> None:
+    """Refuse ``root`` now, writing nothing, where :meth:`ParquetDataset.open` would refuse it.
+
+    NotADataset for a directory with other content and no marker, DatasetVersionError for a
+    newer schema. A missing directory passes (open creates it). Lets a caller check before
+    it puts anything (a lock, a state folder) into a directory that is not its dataset.
+    """
+    layout = DatasetLayout.at(root)
+    if not layout.root.is_dir():
+        return
+    marker = _read_marker(layout.marker)
+    if marker is None:
+        _refuse_foreign_content(layout.root)
+    elif marker.schema_version > SCHEMA_VERSION:
+        raise DatasetVersionError(layout.root, marker.schema_version, SCHEMA_VERSION)
+
+
 def _ensure_directory(root: Path, create: bool) -> None:
     if create:
         try:

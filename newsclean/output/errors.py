@@ -9,6 +9,7 @@ them are terminal: retrying the same call cannot help until the cause is fixed::
     +-- InvalidTable                  a table does not match ARTICLE_SCHEMA (type, nullability)
     +-- UnsafeName                    a run id or partition value would leave the dataset root
     +-- OutputNotWritable             a file or directory cannot be created, written or renamed
+    |   +-- DiskFull                  ... because the disk (or the user's quota) is full
     +-- DatasetError                  the dataset directory itself is unusable
         +-- NotADataset               a directory with other content and no newsclean marker
         +-- DatasetVersionError       written by a newer schema version than this newsclean
@@ -62,6 +63,11 @@ class UnsafeName(OutputError):
 class OutputNotWritable(OutputError):
     reason = "not-writable"
     default_hint = "check that the directory exists, is writable and the disk is not full"
+
+
+class DiskFull(OutputNotWritable):
+    reason = "disk-full"
+    default_hint = "free space on that disk, then run again: committed work is kept"
 
 
 class DatasetError(OutputError):

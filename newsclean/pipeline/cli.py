@@ -8,6 +8,7 @@ Every failure the user can cause or meet prints one line,
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,6 +20,8 @@ import click
 from rich.console import Console
 
 from newsclean import __version__
+from newsclean.output.errors import OutputError
+from newsclean.output.parquet import DISK_FULL_ERRNOS
 from newsclean.pipeline.diff import diff_command
 from newsclean.pipeline.errors import PipelineError
 from newsclean.pipeline.exitcodes import EXIT_CODE_TABLE, ExitCode
@@ -48,6 +51,14 @@ def _guarded(ctx: click.Context, action: Callable[P, T], *args: P.args, **kwargs
         if ctx.obj.get("debug"):
             raise
         _fail(ctx, exc.one_line(), exc.exit_code)
+    except OutputError as exc:  # e.g. `clean --output` into a folder that cannot be written
+        if ctx.obj.get("debug"):
+            raise
+        _fail(ctx, f"Error: {exc}", ExitCode.RUN_FAILED)
+    except OSError as exc:  # a file the library did not expect to fail (a lock on a full disk)
+        if ctx.obj.get("debug"):
+            raise
+        _fail(ctx, _os_error_line(exc, ctx.obj.get("where")), ExitCode.RUN_FAILED)
     except FetchError as exc:
         if ctx.obj.get("debug"):
             raise
@@ -58,6 +69,15 @@ def _guarded(ctx: click.Context, action: Callable[P, T], *args: P.args, **kwargs
             ExitCode.FETCH_FAILED,
         )
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _os_error_line(exc: OSError, fallback: object = None) -> str:
+    """``fallback``: the path the command works on, for an error that names no file."""
+    path = exc.filename if exc.filename is not None else fallback
+    where = f" ({path})" if path is not None else ""
+    if exc.errno in DISK_FULL_ERRNOS:
+        return f"Error: disk full: {os.strerror(exc.errno)}{where}: free space on that disk"
+    return f"Error: {exc.strerror or exc}{where}: check the path, its permissions and its disk"
 
 
 @click.group(epilog=EXIT_CODES_HELP)
@@ -164,7 +184,10 @@ def _console(stderr: bool = False) -> Console:
 
 
 @main.command(epilog=EXIT_CODES_HELP)
-@click.argument("config_path", type=click.Path(path_type=Path), metavar="CONFIG.toml")
+# readable=False: an unreadable config is reported by load_config, as one line like any other
+@click.argument(
+    "config_path", type=click.Path(path_type=Path, readable=False), metavar="CONFIG.toml"
+)
 @click.option(
     "--log-format",
     type=click.Choice(["text", "json"]),
@@ -296,6 +319,7 @@ def compact(ctx: click.Context, dataset: Path, partition: datetime | None, min_f
     from newsclean.pipeline.maintenance import compact_dataset
 
     day = partition.date() if partition is not None else None
+    ctx.obj["where"] = dataset  # what an OS error naming no file is about
     report = _guarded(ctx, compact_dataset, dataset, day, min_files)
     click.echo(
         f"compacted {len(report.compacted)} partitions: "

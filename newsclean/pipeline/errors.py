@@ -7,6 +7,7 @@
     +-- InputError                a CLI input (file, URL, stdin) is unusable
     +-- RunLockedError            another run holds the dataset's lock
     +-- RunFailed                 the run cannot go on (output unwritable, state unusable)
+        +-- DiskFull              ... because the disk holding the dataset is full
 
 Each error renders as one line, ``Error: <what> (<where>): <what to do>``.
 """
@@ -45,3 +46,7 @@ class RunLockedError(PipelineError):
 
 class RunFailed(PipelineError):
     exit_code = ExitCode.RUN_FAILED
+
+
+class DiskFull(RunFailed):
+    """No space left for the dataset or its state; work committed before it is kept."""

@@ -780,7 +780,7 @@ def has_words(text: str, count: int) -> bool:
     return sum(1 for _ in islice(_WORD.finditer(text), count)) >= count
 
 
-_WORD: Final = re.compile(r"\S+")
+_WORD = re.compile(r"\S+")
 
 
 def build_source(config: SourceConfig) -> Source:
