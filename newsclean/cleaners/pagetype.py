@@ -402,7 +402,18 @@ def _text_signals(f: PageFeatures, chars: int) -> Iterator[Signal]:
         yield Signal("long-text", f"main text {chars} chars")
     elif chars < SHORT_TEXT_CHARS:
         yield Signal("short-text", f"main text only {chars} chars")
-    unlinked = f.text_chars - f.link_chars
+    if f.text_chars:  # no visible text read: a page rendered by script, or no page at all
+        yield from _share_signals(chars, f.text_chars - f.link_chars)
+    if f.prose_paragraphs >= PROSE_PARAGRAPHS:
+        yield Signal("prose", f"{f.prose_paragraphs} prose paragraphs")
+    words = headline_words(f)
+    if words >= HEADLINE_WORDS:
+        yield Signal("headline", f"{words}-word headline")
+    elif words <= LABEL_WORDS and (f.title or f.h1):
+        yield Signal("label-title", f"{words}-word title")
+
+
+def _share_signals(chars: int, unlinked: int) -> Iterator[Signal]:
     share = chars / unlinked if unlinked > 0 else LINKS_SHARE
     if share >= LINKS_SHARE:
         yield Signal("main-text-links", "main text is mostly link text")
@@ -410,13 +421,6 @@ def _text_signals(f: PageFeatures, chars: int) -> Iterator[Signal]:
         yield Signal("main-text-prose", f"main text {share:.0%} of unlinked text")
     elif share < MINOR_SHARE:
         yield Signal("main-text-minor", f"main text only {share:.0%} of unlinked text")
-    if f.prose_paragraphs >= PROSE_PARAGRAPHS:
-        yield Signal("prose", f"{f.prose_paragraphs} prose paragraphs")
-    words = headline_words(f)
-    if words >= HEADLINE_WORDS:
-        yield Signal("headline", f"{words}-word headline")
-    elif words <= LABEL_WORDS:
-        yield Signal("label-title", f"{words}-word title")
 
 
 def headline_words(f: PageFeatures) -> int:
