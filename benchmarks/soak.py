@@ -314,9 +314,10 @@ class Sample:
 class Verdict:
     """What the dataset and the state say about every planned URL.
 
-    Two kinds of problem, both failures: ``lost`` (a row missing, doubled or where none may
-    be: the data is wrong) and ``imprecise`` (a URL recorded with another reason than its
-    own: the data is right, the bookkeeping is not).
+    Two kinds of problem, both failures: ``lost`` (the pipeline's bookkeeping broke: a URL
+    the state marks ok has no row, a row is doubled, a faulty page was kept) and
+    ``imprecise`` (a URL judged as something it is not: a fault recorded under another
+    reason, or a healthy page not kept because a cleaner misjudged it).
     """
 
     status_counts: Counter[str] = field(default_factory=Counter)
@@ -509,7 +510,10 @@ def _judge(
         verdict.not_reached[kind] += 1
         return
     if status != expected:
-        verdict.wrong_reason(f"{kind}: status {status!r}, expected {expected!r}", url)
+        if kind == HEALTHY:
+            verdict.wrong_reason(f"healthy page not kept, status {status!r}", url)
+        else:
+            verdict.wrong_reason(f"{kind}: status {status!r}, expected {expected!r}", url)
         return
     if kind == HEALTHY:
         if not titles:
@@ -587,14 +591,18 @@ def report(
         lines += [f"  {what}: {count:,}" for what, count in verdict.lost.most_common()]
     else:
         lines.append(
-            f"data: OK - {verdict.kept:,} healthy pages in the dataset exactly once, each with "
-            "its generated title; no faulty page, no row doubled, none lost"
+            f"bookkeeping: OK - every URL the state marks ok is in the dataset exactly once "
+            f"({verdict.kept:,}, each with its generated title); no faulty page kept, no row "
+            "doubled, none lost"
         )
     if verdict.imprecise:
-        lines.append("REASONS NOT PRECISE:")
+        lines.append("OUTCOMES NOT AS PLANNED:")
         lines += [f"  {what}: {count:,}" for what, count in verdict.imprecise.most_common()]
     else:
-        lines.append("reasons: OK - every URL reached has its own precise status in the state")
+        lines.append(
+            "outcomes: OK - every healthy page reached was kept; every faulty URL reached has "
+            "its own precise status in the state"
+        )
     lines += [f"  e.g. {example}" for example in verdict.examples]
     lines.append("VERIFICATION FAILED" if verdict.failed else "VERIFIED")
     return lines

@@ -128,11 +128,6 @@ def test_clean_page_without_an_article_exits_4(site: DemoSite) -> None:
     assert result.stdout == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no listing classifier yet: listing pages come out as page_type 'article' "
-    "(another engineer is adding the classifier)",
-)
 @pytest.mark.parametrize("kind", ["section", "tag"])
 def test_clean_listing_page_exits_4(site: DemoSite, kind: str) -> None:
     result = invoke("clean", site.non_article_urls[kind])

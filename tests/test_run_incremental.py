@@ -291,10 +291,6 @@ def test_loopback_sources_are_refused_unless_the_config_allows_private_addresses
 
 # -- soft failures: pages answered 200 that are not articles ---------------------------------
 
-CLASSIFIER_PENDING = (
-    "the page classifier does not recognise this kind of 200 non-article yet "
-    "(another engineer is adding it)"
-)
 
 
 @pytest.mark.parametrize(
@@ -302,9 +298,9 @@ CLASSIFIER_PENDING = (
     [
         "consent-wall",
         "soft-404",
-        pytest.param("paywall", marks=pytest.mark.xfail(strict=True, reason=CLASSIFIER_PENDING)),
-        pytest.param("section", marks=pytest.mark.xfail(strict=True, reason=CLASSIFIER_PENDING)),
-        pytest.param("tag", marks=pytest.mark.xfail(strict=True, reason=CLASSIFIER_PENDING)),
+        "paywall",
+        "section",
+        "tag",
     ],
 )
 def test_soft_failure_pages_are_not_kept_and_their_reason_is_counted(

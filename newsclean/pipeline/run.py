@@ -24,6 +24,7 @@ import asyncio
 import json
 import logging
 import re
+import shutil
 import signal
 import sqlite3
 import uuid
@@ -105,6 +106,7 @@ def new_run_id(now: datetime) -> str:
 #: failures that stop a whole run (the dataset, its disk or its state), not just one page
 RUN_STOPPERS = (OutputError, OSError, sqlite3.Error, PipelineError)
 _SQLITE_FULL = 13  # sqlite3's result code for "database or disk is full"
+_NEARLY_FULL_BYTES = 1024 * 1024
 
 
 def run(config: Config, options: RunOptions | None = None) -> RunSummary:
@@ -210,7 +212,7 @@ def run_failure(exc: Exception, root: Path) -> PipelineError:
     """What stopped a run, as the one line the user sees; a full disk is said as such."""
     if isinstance(exc, PipelineError):
         return exc
-    if is_disk_full(exc):
+    if is_disk_full(exc) or no_space_left(root):
         return disk_full(root)
     if isinstance(exc, OutputError):
         return output_failure(exc, root)
@@ -230,6 +232,22 @@ def run_failure(exc: Exception, root: Path) -> PipelineError:
             "check the folder's permissions and its disk",
         )
     raise AssertionError(f"not a run failure: {exc!r}")  # pragma: no cover
+
+
+def no_space_left(root: Path) -> bool:
+    """Is the filesystem of ``root`` (or of its nearest existing parent) about full?
+
+    Some layers report a full disk without ENOSPC (SQLite growing its shared-memory file
+    answers SQLITE_IOERR), so a failure on a disk with less than 1 MiB left is said to be
+    the full disk it most likely is.
+    """
+    existing = next((p for p in (root, *root.parents) if p.exists()), None)
+    if existing is None:
+        return False
+    try:
+        return shutil.disk_usage(existing).free < _NEARLY_FULL_BYTES
+    except OSError:
+        return False
 
 
 def disk_full(root: Path) -> DiskFull:
