@@ -30,7 +30,9 @@ from newsclean.scraper.errors import FetchError
 
 if TYPE_CHECKING:
     from newsclean.pipeline.config import Config
+    from newsclean.pipeline.pages import PageEngine
     from newsclean.pipeline.summary import RunSummary
+    from newsclean.scraper.polite import PoliteFetcher
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -198,6 +200,18 @@ def _console(stderr: bool = False) -> Console:
 @click.option("--progress/--no-progress", default=None, help="Live progress (default: on a TTY).")
 @click.option("--run-id", help="Name this run (default: time + random suffix).")
 @click.option("-v", "--verbose", is_flag=True, help="Log every commit and retry.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: fetch (sharded by host) and clean on a Dask cluster; needs newsclean[dask].",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="With --engine dask: a running scheduler (tcp://host:8786); default: a LocalCluster.",
+)
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -206,6 +220,8 @@ def run(
     progress: bool | None,
     run_id: str | None,
     verbose: bool,
+    engine: str,
+    scheduler: str | None,
 ) -> None:
     """Fetch every source of CONFIG.toml and append new articles to its dataset.
 
@@ -216,13 +232,21 @@ def run(
     Examples:
       newsclean run sources.toml
       newsclean run sources.toml --log-format json > summary.json
+      newsclean run sources.toml --engine dask --scheduler tcp://10.0.0.5:8786
     """
     from newsclean.pipeline.config import load_config
     from newsclean.pipeline.logs import configure_logging
 
     configure_logging(log_format, verbose=verbose)  # type: ignore[arg-type]
     config = _guarded(ctx, load_config, config_path)
-    summary = _run_with_display(ctx, config, log_format, progress, run_id)
+    if scheduler is not None and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
+    factory = None
+    if engine == "dask":
+        from newsclean.pipeline.dask_engine import dask_engine
+
+        factory = _guarded(ctx, dask_engine, scheduler)
+    summary = _run_with_display(ctx, config, log_format, progress, run_id, factory)
     ctx.exit(int(summary.exit_code))
 
 
@@ -232,6 +256,7 @@ def _run_with_display(
     log_format: str,
     progress: bool | None,
     run_id: str | None,
+    engine: Callable[[Config, PoliteFetcher], PageEngine] | None = None,
 ) -> RunSummary:
     from newsclean.pipeline.progress import live_progress
     from newsclean.pipeline.run import RunOptions
@@ -240,7 +265,7 @@ def _run_with_display(
 
     show = progress if progress is not None else (log_format == "text" and sys.stderr.isatty())
     with live_progress(_console(stderr=True), enabled=show) as on_progress:
-        options = RunOptions(run_id=run_id, on_progress=on_progress)
+        options = RunOptions(run_id=run_id, on_progress=on_progress, engine=engine)
         summary = _guarded(ctx, run_batch, config, options)
     if log_format == "json":
         click.echo(json.dumps(summary.to_json()))
