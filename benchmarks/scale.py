@@ -493,17 +493,23 @@ def _check(passes: dict[Mode, list[Pass]], pages: int) -> int:
     if not cleaned:
         return 0
     reference = cleaned[0].outputs
-    differing = sum(
-        1
-        for one in cleaned
-        for mine, theirs in zip(one.outputs, reference, strict=True)
-        if mine != theirs
-    )
+    differing = {
+        f"{one.mode} round {index + 1}": count
+        for mode, rounds in passes.items()
+        for index, one in enumerate(rounds)
+        if mode != "read"
+        and (count := sum(a != b for a, b in zip(one.outputs, reference, strict=True)))
+    }
     errors = sum(output.startswith("error:") for output in reference)
     if errors:
-        print(f"pages that failed to clean: {errors} (the same in every mode)")
+        print(f"pages that failed to clean: {errors}")
     if differing:
-        print(f"FAILED: {differing} page outputs differ between modes")
+        print(
+            "FAILED: page texts differ from the first pass: "
+            + ", ".join(f"{name}: {count}" for name, count in differing.items())
+            + " (did the cleaners change on disk during the benchmark? fresh worker "
+            "processes import the code as it is when they start)"
+        )
         return 1
     return 0
 

@@ -16,12 +16,18 @@ from newsclean.cleaners import (
 )
 
 HTML = (
-    "<!DOCTYPE html><html><head><title>Budget</title></head><body><article><h1>Budget</h1>"
+    "<!DOCTYPE html><html><head><title>Budget raises school spending</title></head><body>"
+    "<article><h1>Budget raises school spending</h1>"
     "<p>The finance minister presented a budget on Wednesday that raises spending on schools "
     "and hospitals while cutting subsidies for fossil fuels over the next four years.</p>"
     "<p>The opposition called the plan unrealistic and said it relied on optimistic growth "
     "forecasts that few independent economists share.</p>"
-    "<p>Advertisement</p></article></body></html>"
+    "<p>Advertisement</p>"
+    "<p>Parliament will vote on the budget next month, after three weeks of committee "
+    "hearings in which ministers must defend every line of their departments' spending.</p>"
+    "<p>Teachers' unions welcomed the extra money for schools but warned that it would not "
+    "make up for a decade in which class sizes grew and pay fell behind inflation.</p>"
+    "</article></body></html>"
 )
 
 
@@ -55,9 +61,9 @@ def test_clean_auto_dispatches() -> None:
 
 
 def test_clean_html_accepts_bytes_with_content_type() -> None:
-    body = HTML.replace("Budget", "Presupuesto año").encode("cp1252")
+    body = HTML.replace("Budget raises", "Presupuesto año raises").encode("cp1252")
     article = clean_html(body, content_type="text/html; charset=windows-1252")
-    assert article.title == "Presupuesto año"
+    assert article.title == "Presupuesto año raises school spending"
     assert "Advertisement" not in article.text
 
 
@@ -92,4 +98,7 @@ def test_html_article_is_an_article() -> None:
     assert article.is_article and article.page_type == "article"
     assert article.input_format == "html"
     assert "Advertisement" not in article.text
-    assert [r.text for r in article.removals if r.level == "line"] == ["Advertisement"]
+    assert [(r.rule, r.text) for r in article.removals if r.level == "line"] == [
+        ("line.phrase", "Advertisement")
+    ]
+    assert article.page_type_reason and article.soft_failure is None

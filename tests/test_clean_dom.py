@@ -1,4 +1,5 @@
-"""DOM-level pruning: attribute rules, phrase dominance, and the guards that protect articles."""
+"""DOM-level pruning (attribute rules and the guards that protect articles), and the block
+rule that takes boilerplate containers whatever their class names."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from newsclean.cleaners.dom import (
     container_category,
     prune_boilerplate,
 )
-from newsclean.cleaners.lines import default_line_rules
 
 PARAGRAPHS = [
     "The regional parliament approved a new water law on Thursday after two years of debate "
@@ -37,7 +37,7 @@ def page(inside: str = "", outside: str = "", wrapper: str = "article") -> str:
 
 def prune(html: str) -> tuple[lxml.html.HtmlElement, list[tuple[str, str]]]:
     root = lxml.html.document_fromstring(html)
-    removals = prune_boilerplate(root, default_line_rules())
+    removals = prune_boilerplate(root)
     return root, [(r.rule, r.category) for r in removals]
 
 
@@ -116,35 +116,41 @@ def test_comment_section_with_article_elements_is_removed() -> None:
     assert ("dom.container.comment-prompt", "comment-prompt") in removals
 
 
-def test_phrase_dominated_block_with_random_classes_goes() -> None:
+def test_block_of_boilerplate_with_random_classes_goes() -> None:
     modal = (
-        '<div class="k2j3x"><div class="q9"><h3>Ads Blocker Detected!!!</h3>'
-        "<p>We have detected that you are using extensions to block ads. Please support us "
-        'by disabling these ads blocker.</p><a class="zz">Refresh</a>'
-        '<div class="y">Powered By <a>Best Wordpress Adblock Detecting Plugin</a> | '
-        "<a>CHP Adblock</a></div>"
-        "</div></div>"
+        '<div class="k2j3x"><ul class="q9"><li>Ads Blocker Detected!!!</li>'
+        "<li>We have detected that you are using extensions to block ads. Please support us "
+        'by disabling these ads blocker.</li><li class="zz">Reload the page</li>'
+        "<li>Powered By</li></ul></div>"
     )
-    root, removals = prune(page(inside=modal))
-    assert "Ads Blocker" not in text_of(root)
-    assert ("dom.phrase-block", "adblock-notice") in removals
-    assert all(p in text_of(root) for p in PARAGRAPHS)
+    article = clean_html(page(inside=modal))
+    assert "Ads Blocker" not in article.text and "Reload the page" not in article.text
+    assert ("line.block", "adblock-notice") in {(r.rule, r.category) for r in article.removals}
+    assert all(p in article.text for p in PARAGRAPHS)
 
 
-def test_a_single_label_is_left_to_the_line_level() -> None:
-    root, removals = prune(page(inside="<div class='r1'><span>Advertisement</span></div>"))
+def test_a_list_with_one_boilerplate_item_stays() -> None:
+    items = (
+        "<ul><li>Advertisement</li><li>Meters go on every well by the end of the year.</li>"
+        "<li>Fees start a year later.</li></ul>"
+    )
+    article = clean_html(page(inside=items))
+    assert "Meters go on every well" in article.text and "Fees start" in article.text
+    assert "Advertisement" not in article.text
+
+
+def test_textual_boilerplate_is_left_to_the_text_level() -> None:
+    root, removals = prune(page(inside="<div class='r1'><p>Leave a Reply</p><p>Share</p></div>"))
     assert removals == []
-    assert "Advertisement" in text_of(root)
+    assert "Leave a Reply" in text_of(root)
 
 
-def test_article_container_is_never_phrase_dominated() -> None:
-    # a short article between a lot of share buttons must not go with them
+def test_a_short_article_among_share_buttons_keeps_its_text() -> None:
     html = (
         "<html><body><article><h1>Short</h1><p>Share</p><p>Facebook</p><p>Twitter</p>"
         "<p>The vote passed.</p></article></body></html>"
     )
-    root, _ = prune(html)
-    assert "The vote passed." in text_of(root)
+    assert "The vote passed." in clean_html(html).text
 
 
 def test_tail_text_of_a_removed_element_is_kept() -> None:

@@ -455,13 +455,6 @@ def test_control_character_beside_a_removed_element(control: str) -> None:
     assert SENTENCE in clean_html(page(f"<article>{ARTICLE}{tail}</article>"), URL).text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="trafilatura, handed a tree holding a C0 control character, hits lxml's ValueError "
-    "inside and discards the page ('discarding data'): the whole article comes out empty "
-    "(extractor 'none'). Its own loader sanitises strings; our parse_html removes only NUL. "
-    "The fuzzer found it as one flipped byte (\\x19) in WCXB page 0376",
-)
 @pytest.mark.parametrize(
     "block",
     [

@@ -292,7 +292,6 @@ def test_loopback_sources_are_refused_unless_the_config_allows_private_addresses
 # -- soft failures: pages answered 200 that are not articles ---------------------------------
 
 
-
 @pytest.mark.parametrize(
     "kind",
     [

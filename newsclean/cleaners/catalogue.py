@@ -66,12 +66,16 @@ class PhraseCatalogue:
         self.phrases: tuple[Phrase, ...] = tuple(p for p in phrases if p.normalized)
         self._exact: dict[str, Phrase] = {}
         self._by_first_word: dict[str, list[Phrase]] = {}
+        # (first word, start of the second word) -> phrases: most lines hold some first word
+        # ("a", "you", "the"...), few hold a phrase's first two words
+        self._by_pair: dict[tuple[str, str], list[Phrase]] = {}
         for phrase in self.phrases:
             self._exact.setdefault(phrase.normalized, phrase)
             if _is_coverage_phrase(phrase.normalized):
-                first = phrase.normalized.split(" ", 1)[0]
+                first, second = phrase.normalized.split(" ")[:2]
                 self._by_first_word.setdefault(first, []).append(phrase)
-        for bucket in self._by_first_word.values():
+                self._by_pair.setdefault((first, second[:2]), []).append(phrase)
+        for bucket in (*self._by_first_word.values(), *self._by_pair.values()):
             bucket.sort(key=lambda p: len(p.normalized), reverse=True)
         self._first_words = frozenset(self._by_first_word)
 
@@ -92,9 +96,10 @@ class PhraseCatalogue:
         position = 0
         free_from = 0  # matches never overlap: the next one starts after the last one ends
         first_words = self._first_words
-        for token in tokens:
-            if position >= free_from and token in first_words:
-                match = self._longest_at(normalized, position, token)
+        last = len(tokens) - 1
+        for index, token in enumerate(tokens):
+            if position >= free_from and token in first_words and index < last:
+                match = self._longest_pair_at(normalized, position, token, tokens[index + 1])
                 if match is not None:
                     found.append(match)
                     covered += len(match.normalized)
@@ -120,6 +125,19 @@ class PhraseCatalogue:
     def leading(self, normalized: str) -> Phrase | None:
         """The longest multi-word phrase the line opens with (as whole words), if any."""
         return self._longest_at(normalized, 0, normalized.split(" ", 1)[0])
+
+    def _longest_pair_at(self, text: str, position: int, first: str, second: str) -> Phrase | None:
+        """The longest phrase at ``position`` whose first two words open the line's."""
+        best: Phrase | None = None
+        for key in ((first, second[:2]), (first, second[:1])):
+            for phrase in self._by_pair.get(key, ()):
+                if best is not None and len(phrase.normalized) <= len(best.normalized):
+                    break
+                stop = position + len(phrase.normalized)
+                if text.startswith(phrase.normalized, position) and _is_boundary(text, stop):
+                    best = phrase
+                    break
+        return best
 
     def _longest_at(self, text: str, position: int, first: str) -> Phrase | None:
         bucket = self._by_first_word.get(first)

@@ -2,20 +2,21 @@
 
 HTML goes through every stage once::
 
-    bytes --decode--> str --parse (lxml, once)--> tree --prune (dom rules)--> tree
-          --extract (trafilatura, one run, metadata + formatting)--> blocks
-          --line rules + tail rules--> Article(text, markdown, metadata, removals)
+    bytes --decode--> str --cap (guards)--> --parse (lxml, once)--> tree
+      tree --read: page features (pagetype), metadata (JSON-LD, meta, markup)--+
+      tree --prune (dom rules)--> --choose (trafilatura fast; second opinion on doubt)-->
+      blocks --repair (mojibake, whitespace)--> --line, block and tail rules-->
+      Article(text, markdown, metadata, page type, extractor + reason, removals)
 
-Plain text (a scraped article without markup) only has the line level. The page-type
-decision is one function, :func:`classify_page`, the seam where a real page-type classifier
-will go; for now a page with text is an "article".
+Plain text (a scraped article without markup) only has the line level. Site-level rules
+(lines repeated on many pages of one site) need a batch: they are applied afterwards by the
+caller with :mod:`newsclean.cleaners.sitelevel`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
@@ -23,24 +24,28 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from newsclean.cleaners.decode import decode_html
-from newsclean.cleaners.dom import prune_boilerplate
 from newsclean.cleaners.choose import Choice, choose_extraction
 from newsclean.cleaners.dates import PageDate, search_published_date
+from newsclean.cleaners.decode import decode_html
+from newsclean.cleaners.dom import prune_boilerplate
 from newsclean.cleaners.extract import EXTRACTOR_VERSION, Block
+from newsclean.cleaners.guards import cap_html, check_tree
 from newsclean.cleaners.lines import (
     LineDecisions,
     LineRule,
     decide_lines,
     default_line_rules,
+    page_line_rules,
     removals_for,
 )
 from newsclean.cleaners.metadata import PageMetadata, identify_language, read_page_metadata
+from newsclean.cleaners.pagetype import PageDecision, PageFeatures, classify
 from newsclean.cleaners.records import Article, InputFormat, PageType, Removal
+from newsclean.cleaners.repair import has_mojibake, normalize_line, repair_text
 from newsclean.cleaners.text import is_heading_like, normalize
 
 #: version of our cleaning rules; bump when the same input gives different output
-CLEANER_VERSION = "0.1.0"
+CLEANER_VERSION = "0.2.0"
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
@@ -54,6 +59,8 @@ SNIFF_CHARS = 20_000
 _PARSER = lxml.html.HTMLParser(
     collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
 )
+#: blocks whose lines keep their inner whitespace
+_VERBATIM_BLOCKS = frozenset({"code"})
 
 
 def clean(
@@ -84,30 +91,41 @@ def detect_input_format(data: str | bytes) -> InputFormat:
 def clean_html(
     html: str | bytes, url: str | None = None, *, content_type: str | None = None
 ) -> Article:
-    """Decode (bytes), parse once, prune, extract with trafilatura, clean lines."""
+    """Decode (bytes), parse once, read metadata, prune, extract, clean lines.
+
+    Raises :class:`~newsclean.cleaners.guards.TreeTooLarge` for a page too large to clean
+    and :class:`~newsclean.cleaners.errors.ExtractionError` when the extractor fails on it.
+    """
     text = decode_html(html, content_type).text if isinstance(html, bytes) else html
-    root = parse_html(text)
+    root = parse_html(cap_html(text))
     if root is None:
-        return _empty_article(url, "html")
+        return _empty_article(url)
+    check_tree(root, url)
+    features = PageFeatures.read(root, url)
     page = read_page_metadata(root, url)
-    rules = _line_rules()
-    dom_removals = prune_boilerplate(root, rules)
+    dom_removals = prune_boilerplate(root)
     choice = choose_extraction(root, url, page.article_body)
-    if not choice.blocks:
-        return _empty_article(url, "html", page.canonical_url, removals=dom_removals)
-    blocks = choice.blocks
-    decisions = decide_lines([line for block in blocks for line in block.lines], rules)
+    blocks = repair_blocks(choice.blocks)
+    decisions = decide_lines(
+        [line for block in blocks for line in block.lines],
+        _line_rules(),
+        [len(block.lines) for block in blocks],
+        page_rules=page_line_rules(title=page.title, authors=page.authors),
+    )
     kept = _kept_blocks(blocks, decisions)
     article_text = "\n\n".join("\n".join(lines) for lines, _ in kept)
-    markdown = "\n\n".join(md for _, md in kept if md)
-    published = page.dates.published or search_published_date(root, url)
+    decision = classify(features, article_text)
+    published = page.dates.published
+    if published is None and article_text:
+        published = search_published_date(root, url)
     return _html_article(
         article_text,
-        markdown,
+        "\n\n".join(md for _, md in kept if md),
         url,
         page,
         published,
         choice,
+        decision,
         (*dom_removals, *removals_for(decisions)),
     )
 
@@ -115,7 +133,11 @@ def clean_html(
 def clean_text(text: str, url: str | None = None) -> Article:
     """Clean a plain-text article (line level only); paragraphs are kept verbatim."""
     paragraphs = split_paragraphs(text)
-    decisions = decide_lines([line for lines in paragraphs for line in lines], _line_rules())
+    decisions = decide_lines(
+        [line for lines in paragraphs for line in lines],
+        _line_rules(),
+        [len(lines) for lines in paragraphs],
+    )
     kept_paragraphs: list[str] = []
     position = 0
     for lines in paragraphs:
@@ -134,8 +156,11 @@ def clean_text(text: str, url: str | None = None) -> Article:
         title=_title_from_text(kept_paragraphs),
         language=identify_language(article_text),
         input_format="text",
-        page_type=classify_page(article_text),
+        # a plain-text input is an article by construction: there is no page to classify
+        page_type="article" if article_text.strip() else "other",
+        page_type_reason="plain-text input" if article_text.strip() else "no text",
         extractor="plain-text",
+        extraction_reason="plain-text input: paragraphs kept as given",
         extractor_version="",
         cleaner_version=CLEANER_VERSION,
         removals=tuple(removals_for(decisions)),
@@ -170,9 +195,24 @@ def parse_html(text: str) -> HtmlElement | None:
     return root if isinstance(root, HtmlElement) else None
 
 
-def classify_page(text: str) -> PageType:
-    """The page type of a cleaned page. Seam for a real classifier: text means "article"."""
-    return "article" if text.strip() else "other"
+def repair_blocks(blocks: Sequence[Block]) -> tuple[Block, ...]:
+    """Blocks with mojibake repaired and whitespace normalised (see :mod:`repair`)."""
+    fix = repair_text if has_mojibake("\n".join(b.markdown for b in blocks)) else _unchanged
+    repaired: list[Block] = []
+    for block in blocks:
+        verbatim = block.kind in _VERBATIM_BLOCKS
+        lines = tuple(
+            line
+            for line in (fix(x if verbatim else normalize_line(x)) for x in block.lines)
+            if line
+        )
+        if lines:
+            repaired.append(Block(lines=lines, markdown=fix(block.markdown), kind=block.kind))
+    return tuple(repaired)
+
+
+def _unchanged(text: str) -> str:
+    return text
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -204,8 +244,13 @@ def _kept_blocks(
 
 
 def _markdown_without(markdown: str, removed: set[str]) -> str:
-    kept = [line for line in markdown.split("\n") if normalize(line) not in removed]
+    kept = [line for line in markdown.split("\n") if normalize(_unmark(line)) not in removed]
     return "\n".join(kept).strip()
+
+
+def _unmark(line: str) -> str:
+    """A markdown line without its escapes (so it compares with the plain line)."""
+    return line.replace("\\", "") if "\\" in line else line
 
 
 def _html_article(
@@ -215,28 +260,31 @@ def _html_article(
     page: PageMetadata,
     published: PageDate | None,
     choice: Choice,
+    decision: PageDecision,
     removals: Sequence[Removal],
 ) -> Article:
     modified = page.dates.modified
     return Article(
         text=text,
         url=url,
-        title=page.title,
-        authors=page.authors,
+        title=repair_text(page.title) if page.title else None,
+        authors=tuple(repair_text(a) for a in page.authors),
         published_at=published.value if published else None,
         modified_at=modified.value if modified else None,
         published_at_source=published.source if published else None,
         modified_at_source=modified.source if modified else None,
         site_name=page.site_name,
         language=identify_language(text, page.declared_language),
-        description=page.description,
+        description=repair_text(page.description) if page.description else None,
         tags=page.tags,
         categories=page.categories,
         canonical_url=page.canonical_url,
         image_url=page.image_url,
         markdown=markdown,
         input_format="html",
-        page_type=classify_page(text),
+        page_type=decision.page_type,
+        page_type_reason=decision.reason,
+        soft_failure=decision.soft_failure,
         extractor=choice.extractor,
         extraction_reason=choice.reason,
         extractor_version=EXTRACTOR_VERSION,
@@ -245,22 +293,19 @@ def _html_article(
     )
 
 
-def _empty_article(
-    url: str | None,
-    input_format: InputFormat,
-    canonical: str | None = None,
-    removals: Sequence[Removal] = (),
-) -> Article:
+def _empty_article(url: str | None) -> Article:
+    """The article of an input with no document in it (empty, whitespace, a bare XML head)."""
+    page_type: PageType = "other"
     return Article(
         text="",
         url=url,
-        canonical_url=canonical,
-        input_format=input_format,
-        page_type=classify_page(""),
+        input_format="html",
+        page_type=page_type,
+        page_type_reason="no document",
         extractor="none",
+        extraction_reason="no document to parse",
         extractor_version=EXTRACTOR_VERSION,
         cleaner_version=CLEANER_VERSION,
-        removals=tuple(removals),
     )
 
 

@@ -6,7 +6,14 @@ Expected outcomes (not an article, too short) are not errors: they are reported 
     CleanerError(url)                 root of the cleaners package
     +-- DecodeError                   bytes could not be turned into text at all
     +-- ExtractionError               the extractor failed on this document
-    +-- ExtractionTimeout             extraction exceeded the per-document time cap
+    |   +-- TreeTooLarge              the page has too many elements, even reduced
+    |                                 (:mod:`newsclean.cleaners.guards`)
+    +-- ExtractionTimeout             cleaning exceeded the per-document time cap
+    |                                 (:func:`newsclean.cleaners.timecap.clean_html_capped`)
+    +-- WorkerFailed                  the process cleaning the document died (killed, crashed)
+
+All are terminal: the same document fails the same way again. They pickle with their URL,
+so a worker process can hand them back.
 """
 
 from __future__ import annotations
@@ -23,6 +30,9 @@ class CleanerError(Exception):
         self.message = message
         super().__init__(f"{message} ({url})" if url else message)
 
+    def __reduce__(self) -> tuple[type[CleanerError], tuple[str, str | None]]:
+        return type(self), (self.message, self.url)
+
 
 class DecodeError(CleanerError):
     reason = "decode-error"
@@ -34,3 +44,7 @@ class ExtractionError(CleanerError):
 
 class ExtractionTimeout(CleanerError):
     reason = "extract-timeout"
+
+
+class WorkerFailed(CleanerError):
+    reason = "clean-worker-failed"

@@ -93,7 +93,13 @@ def escape_markdown(text: str) -> str:
 
 
 def render_blocks(body: Any) -> list[Block]:
-    """Each child of trafilatura's output body as a :class:`Block` (empty ones skipped)."""
+    """Each child of trafilatura's output body as a :class:`Block` (empty ones skipped).
+
+    trafilatura's markdown rendition costs more than its plain one (it copies the element to
+    escape it), so it is asked for only where markdown has structure of its own: lists,
+    quotes, tables, code. A paragraph's markdown is its escaped plain text, a heading's
+    the same behind ``#`` s for its level.
+    """
     blocks: list[Block] = []
     for child in body:
         if not isinstance(child.tag, str):
@@ -102,8 +108,36 @@ def render_blocks(body: Any) -> list[Block]:
         lines = tuple(line.strip() for line in plain.split("\n") if line.strip())
         if not lines:
             continue
-        markdown = xmltotxt(child, True).strip()
-        if child.tag == "quote":
-            markdown = "\n".join(f"> {line}" if line else ">" for line in markdown.split("\n"))
-        blocks.append(Block(lines=lines, markdown=markdown, kind=str(child.tag)))
+        blocks.append(Block(lines=lines, markdown=_markdown_of(child, lines), kind=str(child.tag)))
     return blocks
+
+
+def _markdown_of(element: Any, lines: tuple[str, ...]) -> str:
+    if element.tag == "p":
+        return escape_markdown("\n".join(lines))
+    if element.tag == "head":
+        return f"{'#' * _heading_level(element)} {escape_markdown(' '.join(lines))}"
+    if element.tag == "quote" and len(element) == 0:
+        return "\n".join(f"> {escape_markdown(line)}" for line in lines)
+    if element.tag == "list" and element.get("rend") != "ol" and _is_flat_list(element):
+        return "\n".join(_list_item_markdown(line) for line in lines)
+    markdown = str(xmltotxt(element, True)).strip()
+    if element.tag == "quote":
+        markdown = "\n".join(f"> {line}" if line else ">" for line in markdown.split("\n"))
+    return markdown
+
+
+def _is_flat_list(element: Any) -> bool:
+    """A list whose items hold only inline text (no nested list, table or quote)."""
+    return all(len(item) == 0 or item.find(".//list") is None for item in element)
+
+
+def _list_item_markdown(line: str) -> str:
+    if line.startswith("- "):
+        return f"- {escape_markdown(line[2:])}"
+    return escape_markdown(line)
+
+
+def _heading_level(element: Any) -> int:
+    rend = str(element.get("rend") or "h2")
+    return int(rend[1]) if len(rend) == 2 and rend[0] == "h" and rend[1] in "123456" else 2

@@ -7,6 +7,11 @@ metadata). A line is boilerplate only when it *is* a UI string: the whole line m
 phrases cover most of it, or it is short and opens like a teaser. A long article sentence
 that merely contains "cookies" or "leave a comment" is never removed.
 
+A block (a paragraph, a list, a table, a quote of the extracted text) whose lines are mostly
+boilerplate goes as a whole (``line.block``): a share box or an ad-block notice with random
+class names keeps its "Refresh" button and "Powered By" line together with the catalogued
+lines around them.
+
 Boilerplate gathers at the end of a page, so two rules then look at the tail as a whole:
 
 * ``tail.run`` -- the trailing run of lines that are boilerplate or short non-sentences
@@ -58,6 +63,11 @@ REMOVAL_TEXT_LIMIT = 500
 MAX_LEAD_EXTRA_WORDS = 4
 MAX_LEAD_WORDS = 14
 
+#: a block goes whole when at least this share of its characters is boilerplate ...
+BLOCK_DOMINANCE = 0.7
+#: ... in at least this many of its lines
+MIN_BLOCK_HITS = 2
+
 #: categories whose line marks the start of end-of-page boilerplate
 TERMINAL_CATEGORIES = frozenset(
     {
@@ -75,11 +85,14 @@ TERMINAL_CATEGORIES = frozenset(
         "navigation",
         "footer",
         "syndication",
+        "call-to-action",
+        "disclosure",
+        "contact",
     }
 )
 #: heading categories that open an end section (see ``tail.section``)
 SECTION_CATEGORIES = frozenset({"author-bio", "comment-prompt", "adblock-notice", "paywall"})
-TEASER_CATEGORIES = frozenset({"read-more", "related"})
+TEASER_CATEGORIES = frozenset({"read-more", "related", "navigation"})
 # Not "related" or "policy": "Most popular baby names" or "Privacy policy changes anger
 # users" are headlines that open with such a phrase.
 LEAD_CATEGORIES = frozenset(
@@ -273,6 +286,94 @@ _COMMENT_META = re.compile(
 )
 
 
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai"
+    r"|juni|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre"
+    r"|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto"
+    r"|septiembre|octubre|noviembre|diciembre)\.?"
+)
+_DAY = r"\d{1,2}(?:st|nd|rd|th|er)?\.?"
+_DATE = (
+    rf"(?:{_MONTH}\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+(?:of\s+|de\s+)?{_MONTH}\s+(?:de\s+)?\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
+)
+_TIME = r"(?:\s*(?:,|at|um|à|a las)?\s*\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[a-z]{2,4})?)?"
+_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*)?"
+# A line that is only a date (and time), or only a reading time: the article's metadata.
+_DATELINE = re.compile(
+    r"^(?:(?:published|updated|posted|last updated|modified|veröffentlicht|aktualisiert"
+    r"|publié|mis à jour|publicado|actualizado)(?: on| am| le| el)?:?\s*)?"
+    rf"{_WEEKDAY}{_DATE}{_TIME}$"
+    r"|^\d+\s*(?:min|mins|minute|minutes|minuten)\.?\s*(?:read|reading|lesezeit|de lecture)?$"
+    r"|^(?:reading time|read time|lesezeit|temps de lecture)\s*:?\s*\d+\s*(?:min|minutes?)$"
+)
+# Affiliate and sponsorship disclosures: the site or writer speaking about its own links, not
+# an article about affiliate marketing.
+_DISCLOSURE = re.compile(
+    r"\b(?:(?:this|our|the) (?:post|article|page|site|website|blog|story|guide|review|content)"
+    r" (?:may )?(?:contains?|includes?|uses?) (?:affiliate|sponsored|commissionable) links?"
+    r"|as an amazon associate|advertiser disclosure|affiliate disclaimer|affiliate disclosure"
+    r"|(?:we|i) (?:may )?(?:earn|receive|get) (?:a )?(?:small )?(?:commission|fee|compensation)"
+    r"|(?:chosen|selected) independently by (?:our|the) editors"
+    r"|(?:is|are) supported by (?:commissions|our readers|affiliate)"
+    r"|if you (?:buy|purchase|click|shop)\b.{0,60}\b(?:we|i) (?:may )?(?:earn|receive|get)\b)"
+)
+# A short imperative that asks the reader to act on the site, not to read on (list items
+# are excluded by the rule: a how-to's steps are imperatives too).
+_CALL_TO_ACTION = re.compile(
+    r"^(?:subscribe|sign up|join|get|download|register|book|request|try|contact|call|claim"
+    r"|schedule|shop|order|unlock|upgrade|grab|start)\b.{0,50}?\b(?:newsletter|inbox|free"
+    r"|demo|quote|trial|today|now|started|offers?|deals?|discount|consultation)\b[!.]?$"
+    r"|\b(?:delivered|straight|right|directly) (?:to|into|in) your inbox\b"
+    r"|^(?:would you like to|want to|do you want to) (?:receive|get) (?:notifications"
+    r"|updates|our newsletter|the latest)"
+)
+_LIST_ITEM = re.compile(r"^\s*(?:[-•*–]|\d+[.)])\s")
+# A short line that is only an account or subscription button.
+_ACCOUNT_BUTTON = re.compile(
+    r"^(?:subscribe|sign up|sign in|log in|login|register|join now|unsubscribe|create (?:an|your) "
+    r"account)\b"
+)
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)|\ball rights reserved\b")
+_CONTACT = re.compile(
+    r"^(?:(?:e-?mail|email us|contact(?: us)?|write to us)\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$"
+)
+_PAGINATION = re.compile(r"^page \d+ (?:of|/) \d+$")
+# Appeals for money or membership that close reader-funded articles.
+_SUPPORT_APPEAL = re.compile(
+    r"^(?:this (?:story|article|journalism|reporting|work|site) (?:is|was) (?:funded|supported"
+    r"|made possible) by (?:readers|members|donors|subscribers|people)|support (?:our|independent"
+    r"|local) journalism|become a (?:member|patron|supporter|subscriber)|donate (?:now|today)"
+    r"|(?:please )?consider (?:supporting us|subscribing|donating|becoming a))"
+)
+# "Written by Jane Doe", "Posted by David at December 16, 2025": a byline for any name.
+_BYLINE = re.compile(
+    r"^(?:written|posted|published|reported|reviewed|edited|compiled|photos?|words) by "
+    r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}(?:\s*(?:on|at|\||,|·|-|–)\s*.{0,40})?$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CallToActionRule:
+    """A short imperative line that asks the reader to subscribe, book, buy ... (not a list
+    item: the steps of a how-to are imperatives too)."""
+
+    name: str = "line.cta"
+    max_words: int = 16
+
+    def category(self, line: Line) -> str | None:
+        if line.words > self.max_words or _LIST_ITEM.match(line.text):
+            return None
+        if line.words <= MAX_BUTTON_WORDS and _ACCOUNT_BUTTON.match(line.normalized):
+            return "call-to-action"
+        return "call-to-action" if _CALL_TO_ACTION.search(line.normalized) else None
+
+
+#: an account or subscription button has at most this many words
+MAX_BUTTON_WORDS = 6
+
+
 def default_line_rules(catalogue: PhraseCatalogue | None = None) -> tuple[LineRule, ...]:
     """The rules every line is judged by, in order; the first that fires names the removal."""
     phrases = catalogue if catalogue is not None else default_catalogue()
@@ -287,7 +388,38 @@ def default_line_rules(catalogue: PhraseCatalogue | None = None) -> tuple[LineRu
         PatternRule("line.cookie", "cookie", _COOKIE, max_words=80),
         PatternRule("line.comment-count", "comment-prompt", _COMMENT_COUNT, max_words=6),
         PatternRule("line.comment-meta", "comment-list-meta", _COMMENT_META, max_words=6, raw=True),
+        PatternRule("line.dateline", "dateline", _DATELINE, max_words=12),
+        PatternRule("line.disclosure", "disclosure", _DISCLOSURE, max_words=60),
+        CallToActionRule(),
+        PatternRule("line.copyright", "footer", _COPYRIGHT, max_words=40),
+        PatternRule("line.contact", "contact", _CONTACT, max_words=6),
+        PatternRule("line.pagination", "navigation", _PAGINATION, max_words=5),
+        PatternRule("line.support-appeal", "paywall", _SUPPORT_APPEAL, max_words=30),
+        PatternRule("line.byline-any", "byline", _BYLINE, max_words=14, raw=True),
     )
+
+
+#: judged texts remembered per rule set; templates repeat the same strings on every page
+JUDGE_CACHE_SIZE = 100_000
+_JUDGED: dict[int, tuple[Sequence[LineRule], dict[str, Verdict | None]]] = {}
+
+
+def judge_text(text: str, rules: Sequence[LineRule]) -> Verdict | None:
+    """:func:`judge_line` of ``text``, remembered: a site's menus and buttons are judged once.
+
+    The memory is per rule set (held by identity, the rule set kept alive with it) and is
+    emptied when it reaches :data:`JUDGE_CACHE_SIZE` texts.
+    """
+    entry = _JUDGED.get(id(rules))
+    if entry is None or entry[0] is not rules:
+        entry = _JUDGED[id(rules)] = (rules, {})
+    memory = entry[1]
+    if text in memory:
+        return memory[text]
+    if len(memory) >= JUDGE_CACHE_SIZE:
+        memory.clear()
+    verdict = memory[text] = judge_line(make_line(text), rules)
+    return verdict
 
 
 def judge_line(line: Line, rules: Sequence[LineRule]) -> Verdict | None:
@@ -384,6 +516,85 @@ def _section_is_small(
     return dropped <= MAX_SECTION_CHARS and dropped <= MAX_SECTION_SHARE * total
 
 
+# --- rules that know the page: its title and authors --------------------------------------------
+
+#: the headline is looked for among this many first lines
+MAX_TITLE_POSITION = 5
+#: a byline has at most this many words
+MAX_BYLINE_WORDS = 14
+#: what may stand beside an author's name in a byline line
+BYLINE_WORDS = word_set(
+    """
+    by written posted published updated last on at and in author authors reviewed edited
+    fact checked medically story text words photo photos reporting
+    von am um und par le et por el de y di da door op min read minute minutes ago hour
+    hours day days week weeks staff writer reporter editor contributor correspondent
+    senior contributing columnist
+    """
+)
+_MONTH_WORD = re.compile(rf"^{_MONTH}$")
+_BYLINE_TOKEN = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class PageLineRules:
+    """Rules that need the page's metadata: what stands above the headline at the start of
+    the text (kickers, breadcrumbs, category labels), and byline lines naming the page's
+    authors. The headline itself stays: the text reads on its own."""
+
+    title: str = ""  # normalised
+    authors: tuple[str, ...] = ()  # normalised
+
+    def verdicts(self, lines: Sequence[Line]) -> dict[int, Verdict]:
+        found: dict[int, Verdict] = {}
+        title_at = self._title_position(lines)
+        if title_at is not None:  # noqa: SIM102
+            if all(is_fragment(line) for line in lines[:title_at]):
+                for index in range(title_at):  # kickers, breadcrumbs above the headline
+                    found[index] = Verdict("head.before-title", "navigation")
+        if self.authors:
+            for index, line in enumerate(lines):
+                if index not in found and self.is_byline(line):
+                    found[index] = Verdict("line.byline", "byline")
+        return found
+
+    def _title_position(self, lines: Sequence[Line]) -> int | None:
+        if not self.title:
+            return None
+        for index, line in enumerate(lines[:MAX_TITLE_POSITION]):
+            if line.normalized == self.title:
+                return index
+        return None
+
+    def is_byline(self, line: Line) -> bool:
+        """A short line made of an author's name and byline words, dates and roles."""
+        if line.words > MAX_BYLINE_WORDS:
+            return False
+        rest = f" {line.normalized} "
+        named = False
+        for author in self.authors:
+            if f" {author} " in rest:
+                rest = rest.replace(f" {author} ", " ")
+                named = True
+        if not named:
+            return False
+        tokens = _BYLINE_TOKEN.findall(rest)
+        # a name alone may be a signature or a list entry; a byline says "by", a role, a date
+        words = [t for t in tokens if not t.isdigit()]
+        return bool(words) and all(t in BYLINE_WORDS or _MONTH_WORD.match(t) for t in words)
+
+
+def page_line_rules(title: str | None, authors: Sequence[str] = ()) -> PageLineRules:
+    """The page rules for a page with this title and these authors."""
+    names = tuple(n for n in (_spaced_key(a) for a in authors) if n)
+    return PageLineRules(title=normalize(title) if title else "", authors=names)
+
+
+def _spaced_key(name: str) -> str:
+    """A name as it appears in a normalised line, punctuation around words set apart."""
+    return " ".join(_BYLINE_TOKEN.findall(normalize(name)))
+
+
 # --- the whole pass ------------------------------------------------------------------------
 
 
@@ -399,11 +610,30 @@ class LineDecisions:
         return tuple(v is None for v in self.verdicts)
 
 
-def decide_lines(texts: Sequence[str], rules: Sequence[LineRule] | None = None) -> LineDecisions:
-    """Judge every line on its own, then let the tail rules take the end of the page."""
+def decide_lines(
+    texts: Sequence[str],
+    rules: Sequence[LineRule] | None = None,
+    block_sizes: Sequence[int] = (),
+    page_rules: PageLineRules | None = None,
+) -> LineDecisions:
+    """Judge every line on its own, then whole blocks, then let the tail rules take the end.
+
+    ``block_sizes`` are the numbers of lines of consecutive blocks (they sum to
+    ``len(texts)``); without them no block rule applies. ``page_rules`` know the page's
+    title and authors (see :func:`page_line_rules`).
+    """
     active = rules if rules is not None else _default_rules()
     lines = tuple(make_line(text) for text in texts)
-    verdicts: list[Verdict | None] = [judge_line(line, active) for line in lines]
+    verdicts: list[Verdict | None] = [judge_text(line.text, active) for line in lines]
+    if page_rules is not None:
+        for index, verdict in page_rules.verdicts(lines).items():
+            if verdicts[index] is None:
+                verdicts[index] = verdict
+    for start, end in dominated_blocks(lines, verdicts, block_sizes):
+        category = _dominant_category(verdicts[start:end])
+        for index in range(start, end):
+            if verdicts[index] is None and lines[index].normalized:
+                verdicts[index] = Verdict("line.block", category)
     for tail_rule, finder in (("tail.run", tail_run_span), ("tail.section", tail_section_span)):
         span = finder(lines, verdicts)
         if span is None:
@@ -415,6 +645,29 @@ def decide_lines(texts: Sequence[str], rules: Sequence[LineRule] | None = None) 
             if verdicts[index] is None and lines[index].normalized:
                 verdicts[index] = Verdict(tail_rule, category)
     return LineDecisions(lines=lines, verdicts=tuple(verdicts))
+
+
+def dominated_blocks(
+    lines: Sequence[Line], verdicts: Sequence[Verdict | None], block_sizes: Sequence[int]
+) -> list[tuple[int, int]]:
+    """[start, end) of every block whose lines are mostly boilerplate (see the module doc)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for size in block_sizes:
+        end = start + size
+        hits = sum(1 for v in verdicts[start:end] if v is not None)
+        if hits >= MIN_BLOCK_HITS and hits < size:
+            total = sum(len(line.text) for line in lines[start:end])
+            boiler = sum(len(lines[i].text) for i in range(start, end) if verdicts[i] is not None)
+            if boiler >= BLOCK_DOMINANCE * total:
+                spans.append((start, end))
+        start = end
+    return spans
+
+
+def _dominant_category(verdicts: Sequence[Verdict | None]) -> str:
+    categories = [v.category for v in verdicts if v is not None]
+    return "adblock-notice" if "adblock-notice" in categories else categories[0]
 
 
 def removals_for(decisions: LineDecisions, level: RemovalLevel = "line") -> list[Removal]:

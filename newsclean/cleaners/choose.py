@@ -1,0 +1,234 @@
+"""Choose: which extraction of a page becomes its text, and why.
+
+The first opinion is cheap: trafilatura in fast mode (its own comparison with readability and
+jusText skipped). A second opinion costs a second extraction, so it is asked for only when
+a cheap signal says the first is doubtful (:func:`doubts_about`):
+
+* **short** -- the text is under :data:`MIN_CONFIDENT_CHARS`, or under
+  :data:`MIN_PAGE_SHARE` of the page's visible text: fast mode misses bodies split into many
+  small blocks, and div soup without ``<article>`` / ``<main>``;
+* **the whole page** -- the text holds nearly all of the page's visible text (more than
+  :data:`MAX_PAGE_SHARE`) and many of its lines are menu entries (at least
+  :data:`MIN_MENU_LINE_SHARE` of at most :data:`MAX_MENU_WORDS` words): fast mode found no
+  article in a div soup and kept everything, menus and teasers included;
+* **one undivided block** -- a single line holds most of a long text (more than
+  :data:`BLOB_SHARE` of at least :data:`MIN_BLOB_CHARS`): the page's text was gathered
+  wholesale (trafilatura's baseline rescue), menus and teasers run into the article;
+* **misses the declared body** -- the page declares its article body in JSON-LD
+  (``articleBody``) and the text covers less than :data:`MIN_BODY_COVERAGE` of it.
+
+On doubt, two more candidates are made: trafilatura's full cascade (main extractor, then
+readability and jusText, then its recall retry) and an independent paragraph-density
+extractor (:mod:`newsclean.cleaners.density`, a millisecond). They are compared
+(:func:`choose_extraction`):
+
+* with a declared body, the candidate (of the three) covering most of it wins, unless even
+  that one
+  covers less than :data:`MAX_COVERAGE_TO_REPLACE` of a body longer than itself: then the
+  declared body becomes the text (it is what the publisher says the article is; truncated
+  teasers are ruled out by :data:`MIN_ARTICLE_BODY_CHARS` and by requiring it to be longer);
+* for the whole page, the full cascade's text wins when it is shorter but not empty (its
+  comparison with readability and jusText found the article in the dump), else density's;
+* for an undivided block, the first of full cascade and density that is divided and keeps
+  at least :data:`MIN_BLOB_KEEP` of the block's length wins: the two agree on the content,
+  and the divided one lets the line rules see its lines;
+* when trafilatura found next to nothing (under :data:`MIN_TRUSTED_CHARS` in both passes)
+  and the density extractor finds :data:`MIN_DENSITY_GAIN` times more, density wins;
+* otherwise, the full cascade's text wins when it is longer (the cascade only swaps in a
+  longer text when its own checks pass), else the fast text stays.
+
+Every choice is a :class:`Choice` naming the path (``Article.extractor``) and the reason
+(``Article.extraction_reason``), so a surprising text can be traced to the rule that picked
+it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from newsclean.cleaners.density import extract_by_density
+from newsclean.cleaners.extract import Block, extract_tree, render_plain_blocks
+from newsclean.cleaners.text import collapse_whitespace
+
+#: fast text shorter than this (characters) is doubtful
+MIN_CONFIDENT_CHARS = 500
+#: fast text holding less than this share of the page's visible text is doubtful ...
+MIN_PAGE_SHARE = 0.3
+#: ... and so is fast text holding more than this share of it, when at least
+#: MIN_MENU_LINE_SHARE of its lines have at most MAX_MENU_WORDS words (menu entries)
+MAX_PAGE_SHARE = 0.9
+MIN_MENU_LINE_SHARE = 0.4
+MAX_MENU_WORDS = 3
+#: a text covering less than this share of the JSON-LD body misses part of the article
+MIN_BODY_COVERAGE = 0.8
+#: the declared body replaces the extracted text only when that covers less than this share
+MAX_COVERAGE_TO_REPLACE = 0.5
+#: the full cascade replaces the fast text only when longer by this factor
+MIN_GAIN = 1.1
+#: one line holding more than this share of a text ...
+BLOB_SHARE = 0.5
+#: ... of at least this many characters makes it an undivided block
+MIN_BLOB_CHARS = 1000
+#: a divided text replaces an undivided block when it keeps this share of its length
+MIN_BLOB_KEEP = 0.5
+#: trafilatura's text under this (characters) may give way to density's ...
+MIN_TRUSTED_CHARS = 1000
+#: ... when density's is this many times longer
+MIN_DENSITY_GAIN = 3.0
+#: JSON-LD bodies shorter than this (characters) are teasers
+MIN_ARTICLE_BODY_CHARS = 200
+#: words per shingle when comparing texts
+SHINGLE_WORDS = 3
+
+_WORD = re.compile(r"\w+")
+WHOLE_PAGE = "the whole page"
+_SKIPPED_TEXT_TAGS = ("script", "style", "template", "noscript")
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The blocks that become the text, the path that produced them and why it was chosen."""
+
+    blocks: tuple[Block, ...]
+    extractor: str
+    reason: str
+
+
+def choose_extraction(root: HtmlElement, url: str | None, article_body: str | None) -> Choice:
+    """Extract the main text of the (pruned) tree, asking a second opinion only on doubt."""
+    fast = extract_tree(root, url, fast=True).blocks
+    body = article_body if article_body and len(article_body) >= MIN_ARTICLE_BODY_CHARS else None
+    doubt = doubts_about(fast, visible_chars(root), body)
+    if doubt is None:
+        return Choice(fast, "trafilatura", "trafilatura fast pass, no doubt")
+    full = extract_tree(root, url, fast=False).blocks
+    density = extract_by_density(root)
+    if body is not None:
+        return _choose_with_body((fast, full, density), body, doubt)
+    if doubt.startswith(WHOLE_PAGE):
+        return _choose_for_whole_page(fast, full, density, doubt)
+    if is_blob(fast):
+        return _choose_for_blob(fast, full, density, doubt)
+    best = full if _chars(full) > MIN_GAIN * _chars(fast) else fast
+    if _chars(best) < MIN_TRUSTED_CHARS and _chars(density) >= MIN_DENSITY_GAIN * max(
+        _chars(best), 1
+    ):
+        return Choice(density, "density", f"{doubt}; trafilatura found next to nothing")
+    if not best:
+        return Choice((), "none", f"{doubt}; no extractor found main text")
+    if best is full:
+        return Choice(full, "trafilatura", f"{doubt}; full cascade found more text")
+    return Choice(fast, "trafilatura", f"{doubt}; full cascade found no more text")
+
+
+def _choose_for_whole_page(
+    fast: tuple[Block, ...], full: tuple[Block, ...], density: tuple[Block, ...], doubt: str
+) -> Choice:
+    for name, blocks in (("trafilatura", full), ("density", density)):
+        if 0 < _chars(blocks) < _chars(fast):
+            what = "full cascade" if name == "trafilatura" else "density"
+            return Choice(blocks, name, f"{doubt}; {what} found the article in it")
+    return Choice(fast, "trafilatura", f"{doubt}; no candidate found the article in it")
+
+
+def _choose_for_blob(
+    fast: tuple[Block, ...], full: tuple[Block, ...], density: tuple[Block, ...], doubt: str
+) -> Choice:
+    for name, blocks in (("trafilatura", full), ("density", density)):
+        if not is_blob(blocks) and _chars(blocks) >= MIN_BLOB_KEEP * _chars(fast):
+            what = "full cascade" if name == "trafilatura" else "density"
+            return Choice(blocks, name, f"{doubt}; {what} divides the text")
+    return Choice(fast, "trafilatura", f"{doubt}; no candidate divides it")
+
+
+def doubts_about(blocks: tuple[Block, ...], page_chars: int, body: str | None) -> str | None:
+    """Why the fast extraction is doubtful (rules in the module docstring), or None."""
+    chars = _chars(blocks)
+    if chars < MIN_CONFIDENT_CHARS:
+        return f"short: {chars} chars"
+    if chars < MIN_PAGE_SHARE * page_chars:
+        return f"short: {chars} of {page_chars} visible chars"
+    if chars > MAX_PAGE_SHARE * page_chars and _menu_line_share(blocks) >= MIN_MENU_LINE_SHARE:
+        return f"{WHOLE_PAGE}: {chars} of {page_chars} visible chars"
+    if is_blob(blocks):
+        return f"one undivided block of {_longest_line(blocks)} chars"
+    if body is not None:
+        coverage = coverage_of(body, _text(blocks))
+        if coverage < MIN_BODY_COVERAGE:
+            return f"covers {coverage:.2f} of the json-ld body"
+    return None
+
+
+def _choose_with_body(candidates: tuple[tuple[Block, ...], ...], body: str, doubt: str) -> Choice:
+    names = ("fast", "full", "density")
+    covers = [coverage_of(body, _text(blocks)) for blocks in candidates]
+    best_index = max(range(len(candidates)), key=lambda i: (covers[i], -i))
+    best, best_cover = candidates[best_index], covers[best_index]
+    extractor = "density" if names[best_index] == "density" else "trafilatura"
+    detail = f"{doubt}; " + ", ".join(
+        f"{name} covers {cover:.2f}" for name, cover in zip(names, covers, strict=True)
+    )
+    if best_cover >= MAX_COVERAGE_TO_REPLACE or len(body) <= _chars(best):
+        return Choice(best, extractor, detail)
+    return Choice(tuple(body_blocks(body)), "json-ld", f"{detail}; the json-ld body is the text")
+
+
+def body_blocks(body: str) -> list[Block]:
+    """A JSON-LD ``articleBody`` as blocks: one per paragraph (blank-line or line separated)."""
+    paragraphs = [p for p in re.split(r"\n\s*\n|\r\n", body) if p.strip()]
+    if len(paragraphs) == 1:
+        paragraphs = [p for p in body.split("\n") if p.strip()]
+    return render_plain_blocks(collapse_whitespace(p) for p in paragraphs)
+
+
+def coverage_of(reference: str, text: str) -> float:
+    """Share of ``reference``'s word shingles that occur in ``text`` (0 when it has none)."""
+    wanted = _shingles(reference)
+    if not wanted:
+        return 0.0
+    return len(wanted & _shingles(text)) / len(wanted)
+
+
+def visible_chars(root: HtmlElement) -> int:
+    """Characters of text in the page body, scripts and styles left out (counted in C)."""
+    body = root.find("body")
+    scope = body if body is not None else root
+    total = int(_TEXT_LENGTH(scope))
+    hidden = sum(int(_TEXT_LENGTH(e)) for e in scope.iter(*_SKIPPED_TEXT_TAGS))
+    return max(total - hidden, 0)
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text.lower())
+    if len(words) < SHINGLE_WORDS:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
+def is_blob(blocks: tuple[Block, ...]) -> bool:
+    """Most of a long text in one line (see the module docstring)."""
+    chars = _chars(blocks)
+    return chars >= MIN_BLOB_CHARS and _longest_line(blocks) > BLOB_SHARE * chars
+
+
+def _menu_line_share(blocks: tuple[Block, ...]) -> float:
+    lines = [line for block in blocks for line in block.lines]
+    short = sum(1 for line in lines if len(line.split()) <= MAX_MENU_WORDS)
+    return short / len(lines) if lines else 0.0
+
+
+def _longest_line(blocks: tuple[Block, ...]) -> int:
+    return max((len(line) for block in blocks for line in block.lines), default=0)
+
+
+def _chars(blocks: tuple[Block, ...]) -> int:
+    return sum(len(line) for block in blocks for line in block.lines)
+
+
+def _text(blocks: tuple[Block, ...]) -> str:
+    return "\n".join(line for block in blocks for line in block.lines)

@@ -1,0 +1,99 @@
+"""Density: a small, independent main-text extractor for pages trafilatura reads badly.
+
+The classic paragraph-parent heuristic (the core of readability, without its rewriting of
+the page): every paragraph with enough words votes for the element that holds it -- its
+parent fully, its grandparent by half -- and the element with most votes is the article's
+container. Its text blocks (paragraphs, headings, list items, quotes, preformatted text)
+become the text, in document order, except those that are mostly link text (menus, teaser
+lists).
+
+It is a second opinion, asked for only when trafilatura's text is doubtful (see
+:mod:`newsclean.cleaners.choose`): a page whose text trafilatura gathered into one undivided
+block, or left short. It costs one XPath query and a walk over the chosen container.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from newsclean.cleaners.extract import Block, escape_markdown
+from newsclean.cleaners.text import collapse_whitespace
+
+#: a paragraph votes when it has at least this many characters
+MIN_PARAGRAPH_CHARS = 80
+#: text blocks whose text is more than this share link text are left out
+MAX_LINK_SHARE = 0.5
+#: the container's text must be at least this long (characters) to be a result
+MIN_CONTAINER_CHARS = 500
+
+_PARAGRAPHS = etree.XPath("//body//p")
+_TEXT_BLOCKS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd"})
+_HEADINGS = {"h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+
+
+def extract_by_density(root: HtmlElement) -> tuple[Block, ...]:
+    """Blocks of the container most paragraphs point to; () when there is none."""
+    container = best_container(root)
+    if container is None:
+        return ()
+    blocks = tuple(_blocks_of(container))
+    chars = sum(len(line) for block in blocks for line in block.lines)
+    return blocks if chars >= MIN_CONTAINER_CHARS else ()
+
+
+def best_container(root: HtmlElement) -> HtmlElement | None:
+    """The element whose paragraphs hold most text (parents fully, grandparents by half)."""
+    votes: dict[HtmlElement, float] = {}
+    for paragraph in _PARAGRAPHS(root):
+        chars = len(collapse_whitespace(paragraph.text_content()))
+        if chars < MIN_PARAGRAPH_CHARS:
+            continue
+        parent = paragraph.getparent()
+        if parent is None:
+            continue
+        votes[parent] = votes.get(parent, 0.0) + chars
+        grandparent = parent.getparent()
+        if grandparent is not None and grandparent.tag != "html":
+            votes[grandparent] = votes.get(grandparent, 0.0) + chars / 2
+    if not votes:
+        return None
+    return max(votes, key=lambda element: votes[element])
+
+
+def _blocks_of(container: HtmlElement) -> list[Block]:
+    blocks: list[Block] = []
+    for element in container.iter(*_TEXT_BLOCKS):
+        if _has_block_ancestor_within(element, container):
+            continue  # its text belongs to the enclosing block (a <p> in a <li>)
+        text = collapse_whitespace(element.text_content())
+        if not text or _link_share(element, text) > MAX_LINK_SHARE:
+            continue
+        blocks.append(_block(element.tag, text))
+    return blocks
+
+
+def _has_block_ancestor_within(element: HtmlElement, container: HtmlElement) -> bool:
+    parent = element.getparent()
+    while parent is not None and parent is not container:
+        if parent.tag in _TEXT_BLOCKS:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _link_share(element: HtmlElement, text: str) -> float:
+    links = sum(len(collapse_whitespace(a.text_content())) for a in element.iter("a"))
+    return links / len(text) if text else 0.0
+
+
+def _block(tag: str, text: str) -> Block:
+    if tag in _HEADINGS:
+        return Block((text,), f"{'#' * _HEADINGS[tag]} {escape_markdown(text)}", "head")
+    if tag == "li":
+        return Block((f"- {text}",), f"- {escape_markdown(text)}", "list")
+    if tag == "blockquote":
+        return Block((text,), f"> {escape_markdown(text)}", "quote")
+    if tag == "pre":
+        return Block((text,), f"```\n{text}\n```", "code")
+    return Block((text,), escape_markdown(text), "p")

@@ -1,0 +1,201 @@
+"""Time cap: clean a document in a worker process that is killed when it takes too long.
+
+lxml and trafilatura run C code and deep recursions that no signal or thread can interrupt
+safely, so the only reliable cap on one document's cleaning is a process boundary. A
+:class:`CleaningWorker` owns one child process (started once, with the cleaners imported,
+so a document costs a pipe round trip, not a process start) and cleans documents one at a
+time::
+
+    with CleaningWorker() as worker:
+        article = worker.clean(html, url, seconds=20)     # or ExtractionTimeout
+
+When the cap passes, the child is killed and :class:`ExtractionTimeout` is raised; the next
+call starts a fresh child. A child that dies on its own (out of memory, a crash in C)
+raises :class:`WorkerFailed`. Errors of the cleaners (:class:`CleanerError`) come back as
+themselves; any other exception in the child is a bug in a library on that document and
+comes back as :class:`ExtractionError` naming its type.
+
+:func:`clean_html_capped` is the one-call form, with one worker per calling process.
+The size guards that keep most documents far from the cap are in
+:mod:`newsclean.cleaners.guards`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from types import TracebackType
+
+from newsclean.cleaners.errors import (
+    CleanerError,
+    ExtractionError,
+    ExtractionTimeout,
+    WorkerFailed,
+)
+from newsclean.cleaners.records import Article
+
+#: the function a worker runs on each document, as "module:name"
+DEFAULT_TARGET = "newsclean.cleaners.clean:clean_html"
+#: seconds a killed child gets to exit before the parent stops waiting for it
+KILL_WAIT_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    html: str | bytes
+    url: str | None
+    content_type: str | None
+
+
+class CleaningWorker:
+    """One child process that cleans documents, killed and replaced when one overruns.
+
+    Thread-safe: calls from several threads take turns. ``target`` names the function run
+    on each document (``"module:name"``, called as ``f(html, url, content_type=...)``), so
+    tests can substitute a slow one.
+    """
+
+    def __init__(self, target: str = DEFAULT_TARGET, start_method: str = "spawn") -> None:
+        self._target = target
+        self._context = multiprocessing.get_context(start_method)
+        self._lock = threading.Lock()
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
+
+    def clean(
+        self,
+        html: str | bytes,
+        url: str | None = None,
+        *,
+        seconds: float,
+        content_type: str | None = None,
+    ) -> Article:
+        """Clean one document; raise :class:`ExtractionTimeout` after ``seconds``."""
+        with self._lock:
+            conn = self._ensure_started()
+            conn.send(_Job(html, url, content_type))
+            if not conn.poll(seconds):
+                self._kill()
+                raise ExtractionTimeout(f"cleaning took longer than {seconds:g} s", url)
+            try:
+                ok, value = conn.recv()
+            except (EOFError, OSError) as exc:
+                self._kill()
+                raise WorkerFailed(f"cleaning worker died: {type(exc).__name__}", url) from exc
+        if not ok:
+            raise value
+        if not isinstance(value, Article):
+            raise WorkerFailed(f"cleaning worker answered {type(value).__name__}", url)
+        return value
+
+    def close(self) -> None:
+        """Stop the child (if any); the worker can still be used, it starts a new one."""
+        with self._lock:
+            if self._conn is not None and self._process is not None:
+                try:  # noqa: SIM105
+                    self._conn.send(None)  # asks the child to leave its loop
+                except (BrokenPipeError, OSError):
+                    pass  # the child is already gone: nothing to ask
+                self._process.join(KILL_WAIT_SECONDS)
+            self._kill()
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id, None when no child runs."""
+        return self._process.pid if self._process is not None else None
+
+    def __enter__(self) -> CleaningWorker:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _ensure_started(self) -> Connection:
+        if self._process is not None and self._conn is not None and self._process.is_alive():
+            return self._conn
+        self._kill()
+        parent_end, child_end = self._context.Pipe()
+        process = self._context.Process(  # type: ignore[attr-defined]
+            target=_serve, args=(child_end, self._target), daemon=True, name="newsclean-clean"
+        )
+        process.start()
+        child_end.close()
+        self._process, self._conn = process, parent_end
+        return parent_end
+
+    def _kill(self) -> None:
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        if conn is not None:
+            conn.close()
+        if process is not None:
+            if process.is_alive():
+                process.kill()
+            process.join(KILL_WAIT_SECONDS)
+
+
+_DEFAULT_WORKER: CleaningWorker | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def clean_html_capped(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    seconds: float,
+    content_type: str | None = None,
+) -> Article:
+    """:func:`newsclean.cleaners.clean_html` in this process's worker, capped at ``seconds``.
+
+    Raises :class:`ExtractionTimeout` when the cap passes (the worker is replaced for the
+    next call), :class:`WorkerFailed` when the worker dies, and whatever ``clean_html``
+    raises otherwise.
+    """
+    global _DEFAULT_WORKER
+    with _DEFAULT_LOCK:
+        if _DEFAULT_WORKER is None:
+            _DEFAULT_WORKER = CleaningWorker()
+        worker = _DEFAULT_WORKER
+    return worker.clean(html, url, seconds=seconds, content_type=content_type)
+
+
+# --- the child -------------------------------------------------------------------------------
+
+
+def _serve(conn: Connection, target: str) -> None:
+    """The child's loop: one job in, one ``(ok, article or error)`` out, until told to stop."""
+    function = _load(target)
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return  # the parent went away
+        if job is None:
+            return
+        conn.send(_run(function, job))
+
+
+def _run(function: Callable[..., Article], job: _Job) -> tuple[bool, object]:
+    try:
+        return True, function(job.html, job.url, content_type=job.content_type)
+    except CleanerError as exc:
+        return False, exc
+    except Exception as exc:  # a library's bug on this document: reported, not fatal  # noqa: BLE001
+        message = f"{type(exc).__name__}: {exc}"[:500]
+        return False, ExtractionError(f"cleaning failed unexpectedly: {message}", job.url)
+
+
+def _load(target: str) -> Callable[..., Article]:
+    module_name, _, name = target.partition(":")
+    function: Callable[..., Article] = getattr(importlib.import_module(module_name), name)
+    return function
