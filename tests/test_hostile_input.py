@@ -253,33 +253,17 @@ def test_a_million_paragraphs_is_refused_or_capped(page_cleaner: Callable[..., O
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="decode._is_mostly_utf8 materialises every multibyte match (findall) and a full "
-    "decoded copy: 50 MB of broken UTF-8 takes ~30 s and +1.4 GB in decode_html alone",
-)
 def test_broken_utf8_of_50mb_decodes_in_bounds(runner: IsolatedRunner) -> None:
     target = "newsclean.cleaners:decode_html"
     assert_survived(run_isolated(runner, "mostly_utf8", 50, target=target, time_cap=6.0))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="clean._HTML_START is '^\\s*(<!--.*?-->\\s*)*<(...)' with re.S: when no tag follows, "
-    "the lazy '.*?' can span any number of comments, so the backtracking is exponential in "
-    "the count of leading comments (22 comments: 1.3 s; each 2 more: x4)",
-)
 def test_detect_input_format_on_a_run_of_comments(runner: IsolatedRunner) -> None:
     target = "newsclean.cleaners:detect_input_format"
     outcome = run_isolated(runner, "comment_run", 30, target=target, time_cap=2.0)
     assert outcome.kind == "ok", outcome.detail
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lines.tail_run_start calls _tail_is_small, which sums the whole document, for "
-    "every terminal line of the trailing run: quadratic in lines (8,000 lines: 2.6 s)",
-)
 def test_tail_run_rule_is_not_quadratic(runner: IsolatedRunner) -> None:
     target = "newsclean.cleaners:clean_text"
     outcome = run_isolated(
@@ -288,11 +272,6 @@ def test_tail_run_rule_is_not_quadratic(runner: IsolatedRunner) -> None:
     assert outcome.kind == "ok", outcome.detail
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lines.tail_section_span runs _section_end (a scan to the end) and _content_chars "
-    "(a sum over the document) for every section heading: quadratic (2,000 sections: 12 s)",
-)
 def test_tail_section_rule_is_not_quadratic(runner: IsolatedRunner) -> None:
     target = "newsclean.cleaners:clean_text"
     outcome = run_isolated(
@@ -302,14 +281,6 @@ def test_tail_section_rule_is_not_quadratic(runner: IsolatedRunner) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="trafilatura falls back to justext on this fuzzed page (a WCXB page with a list "
-    "duplicated 10,000 times, 2 MB), and justext's revise_paragraph_classification / "
-    "_get_neighbour is quadratic in short paragraphs (66 of 91 s): the time cap stops it, "
-    "and the page is lost; extract_tree passing fast=True (no fallback) above a size "
-    "would keep it",
-)
 def test_fuzzed_page_of_repeated_list_items(page_cleaner: Callable[..., Outcome]) -> None:
     outcome = page_cleaner("fixture_page", "fuzz_repeated_list_items.html.gz", seconds=10.0)
     assert_survived(outcome)
@@ -317,13 +288,6 @@ def test_fuzzed_page_of_repeated_list_items(page_cleaner: Callable[..., Outcome]
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="dates.search_published_date runs htmldate.find_date with extensive_search on "
-    "this 1.9 MB fuzzed page (product attributes repeated 10,000 times): 62 s, 48 s of it "
-    "inside find_date; the time cap stops it and the page is lost; the search should see "
-    "a bounded sample of the page",
-)
 def test_fuzzed_page_of_repeated_product_attributes(page_cleaner: Callable[..., Outcome]) -> None:
     name = "fuzz_repeated_product_attributes.html.gz"
     outcome = page_cleaner("fixture_page", name, seconds=10.0)
@@ -355,33 +319,16 @@ def test_unknown_meta_charset_is_ignored() -> None:
     assert "Café crème" in clean_html(body.encode("utf-8"), URL).text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decode.codec_for accepts the label 'undefined' (Python's codec that always "
-    "raises), and _decode_strict catches UnicodeDecodeError, not UnicodeError",
-)
 def test_meta_charset_undefined() -> None:
     decode_html((HOSTILE / "charset_undefined.html").read_bytes())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decode.codec_for accepts bytes-to-bytes codecs ('rot13', 'base64', 'hex', ...); "
-    "when detection gives up, _decode_detected falls back to it and _decode_lossy's "
-    "bytes.decode raises LookupError (punycode and idna: UnicodeError, they ignore "
-    "errors='replace')",
-)
 @pytest.mark.parametrize("label", ["rot13", "base64", "hex", "zlib", "punycode", "idna"])
 def test_meta_charset_naming_a_non_text_codec(label: str) -> None:
     body = (HOSTILE / "charset_rot13_binary.html").read_bytes()  # a page, then binary junk
     decode_html(body.replace(b"rot13", label.encode()))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decode believes <meta charset=utf-7>: '+ADw-script+AD4-' becomes a real <script> "
-    "and the page text inside it is lost; browsers never decode UTF-7 (WHATWG)",
-)
 def test_meta_charset_utf7_is_not_believed() -> None:
     body = (HOSTILE / "charset_utf7.html").read_bytes()
     assert decode_html(body).encoding != "utf-7"
@@ -398,21 +345,11 @@ def test_deeply_nested_json_ld() -> None:
     assert SENTENCE in clean_html(body, URL).text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="metadata.canonical_url calls urljoin, which raises ValueError ('Invalid IPv6 URL') "
-    "on an href such as 'http://['",
-)
 def test_canonical_link_with_a_broken_ipv6_host() -> None:
     body = (HOSTILE / "canonical_ipv6.html").read_bytes()
     assert SENTENCE in clean_html(body, URL).text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="clean.clean_text never sanitises its input: NUL and lone surrogates reach "
-    "Article.text (and then every writer: Parquet cannot store a lone surrogate)",
-)
 @pytest.mark.parametrize("bad", ["\x00", "\ud800"])
 def test_clean_text_output_has_no_nul_or_lone_surrogate(bad: str) -> None:
     text = clean_text(f"{SENTENCE}{bad}\n\n{SENTENCE}").text
@@ -443,12 +380,6 @@ def test_article_after_a_10mb_attribute_is_kept() -> None:
     assert SENTENCE in clean_html(huge_attribute(10), URL).text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dom._drop re-attaches a removed element's tail through lxml's .text/.tail setters, "
-    "which refuse the C0 controls the parser let through: a form feed (legal HTML "
-    "whitespace) or \\x08/\\x0b/\\x1f beside a removed share bar raises ValueError",
-)
 @pytest.mark.parametrize("control", ["\x0c", "\x08", "\x0b", "\x1f"])
 def test_control_character_beside_a_removed_element(control: str) -> None:
     tail = f"<div>{control}<div class='share-buttons'>Share</div>Closing line of the story.</div>"

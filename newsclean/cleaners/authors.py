@@ -176,17 +176,16 @@ _MICRODATA_AUTHOR = etree.XPath(
     "[not(ancestor::*[@itemscope][@itemtype][1][contains(@itemtype, 'Comment')])]"
 )
 _REL_AUTHOR = etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")
-_LOWER_CLASS = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 _BYLINE = etree.XPath(
-    "//*[self::a or self::address or self::div or self::p or self::span or self::strong"
-    " or self::li or self::aside or self::h3 or self::h4]"
-    f"[contains({_LOWER_CLASS}, 'byline') or contains({_LOWER_CLASS}, 'author')"
-    f" or contains({_LOWER_CLASS}, 'posted-by') or contains({_LOWER_CLASS}, 'writer')"
+    "//*[contains(@class, 'byline') or contains(@class, 'Byline') or contains(@class, 'author')"
+    " or contains(@class, 'Author') or contains(@class, 'posted-by') or contains(@class, 'writer')"
     " or starts-with(@id, 'byline') or starts-with(@id, 'author')]"
-    "[not(ancestor-or-self::*[not(self::body or self::html)][contains(@class, 'comment')"
-    " or contains(@class, 'related') or contains(@class, 'sidebar')"
-    " or contains(@class, 'widget')])]"
 )
+_BYLINE_TAGS = frozenset({"a", "address", "div", "p", "span", "strong", "li", "aside", "h3", "h4"})
+#: containers whose bylines belong to someone else (a comment, a teaser, a widget)
+_FOREIGN = re.compile(r"comment|related|sidebar|widget", re.IGNORECASE)
+#: byline candidates looked at, in document order
+MAX_BYLINE_CANDIDATES = 30
 
 
 def clean_author_names(raw: str | None) -> tuple[str, ...]:
@@ -374,13 +373,25 @@ def _link_authors(root: HtmlElement) -> tuple[str, ...]:
 
 
 def _byline_authors(root: HtmlElement) -> tuple[str, ...]:
-    for element in _BYLINE(root):
+    candidates = [e for e in _BYLINE(root) if e.tag in _BYLINE_TAGS][:MAX_BYLINE_CANDIDATES]
+    for element in candidates:
+        if _in_foreign_container(element):
+            continue
         text = collapse_whitespace(" ".join(element.itertext()))
         if text and len(text) <= MAX_BYLINE_CHARS:
             names = clean_author_names(text)
             if names:
                 return names
     return ()
+
+
+def _in_foreign_container(element: HtmlElement) -> bool:
+    current: HtmlElement | None = element
+    while current is not None and current.tag not in ("body", "html"):
+        if _FOREIGN.search(current.get("class") or ""):
+            return True
+        current = current.getparent()
+    return False
 
 
 def _as_list(value: object) -> list[object]:

@@ -22,8 +22,9 @@ readability and jusText, then its recall retry) and an independent paragraph-den
 extractor (:mod:`newsclean.cleaners.density`, a millisecond). They are compared
 (:func:`choose_extraction`):
 
-* with a declared body, the candidate (of the three) covering most of it wins, unless even
-  that one
+* with a declared body, the candidate (of the three) covering most of it wins -- unless it
+  is one undivided block, when the declared body (in paragraphs) is the same text better
+  divided -- and unless even that one
   covers less than :data:`MAX_COVERAGE_TO_REPLACE` of a body longer than itself: then the
   declared body becomes the text (it is what the publisher says the article is; truncated
   teasers are ruled out by :data:`MIN_ARTICLE_BODY_CHARS` and by requiring it to be longer);
@@ -79,6 +80,8 @@ MIN_BLOB_KEEP = 0.5
 MIN_TRUSTED_CHARS = 1000
 #: ... when density's is this many times longer
 MIN_DENSITY_GAIN = 3.0
+#: pages with more visible text than this (characters) get no full cascade
+MAX_CASCADE_CHARS = 300_000
 #: JSON-LD bodies shorter than this (characters) are teasers
 MIN_ARTICLE_BODY_CHARS = 200
 #: words per shingle when comparing texts
@@ -103,10 +106,12 @@ def choose_extraction(root: HtmlElement, url: str | None, article_body: str | No
     """Extract the main text of the (pruned) tree, asking a second opinion only on doubt."""
     fast = extract_tree(root, url, fast=True).blocks
     body = article_body if article_body and len(article_body) >= MIN_ARTICLE_BODY_CHARS else None
-    doubt = doubts_about(fast, visible_chars(root), body)
+    page_chars = visible_chars(root)
+    doubt = doubts_about(fast, page_chars, body)
     if doubt is None:
         return Choice(fast, "trafilatura", "trafilatura fast pass, no doubt")
-    full = extract_tree(root, url, fast=False).blocks
+    # jusText, in the full cascade, is quadratic in short paragraphs: huge pages skip it
+    full = extract_tree(root, url, fast=False).blocks if page_chars <= MAX_CASCADE_CHARS else fast
     density = extract_by_density(root)
     if body is not None:
         return _choose_with_body((fast, full, density), body, doubt)
@@ -173,9 +178,13 @@ def _choose_with_body(candidates: tuple[tuple[Block, ...], ...], body: str, doub
     detail = f"{doubt}; " + ", ".join(
         f"{name} covers {cover:.2f}" for name, cover in zip(names, covers, strict=True)
     )
+    declared = tuple(body_blocks(body))
+    if is_blob(best) and len(declared) > 1 and best_cover >= MIN_BODY_COVERAGE:
+        # the same text, but the declared one is divided into paragraphs
+        return Choice(declared, "json-ld", f"{detail}; the json-ld body is the text, divided")
     if best_cover >= MAX_COVERAGE_TO_REPLACE or len(body) <= _chars(best):
         return Choice(best, extractor, detail)
-    return Choice(tuple(body_blocks(body)), "json-ld", f"{detail}; the json-ld body is the text")
+    return Choice(declared, "json-ld", f"{detail}; the json-ld body is the text")
 
 
 def body_blocks(body: str) -> list[Block]:

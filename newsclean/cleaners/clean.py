@@ -48,7 +48,12 @@ from newsclean.cleaners.text import is_heading_like, normalize
 CLEANER_VERSION = "0.2.0"
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-_HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
+_HTML_START = re.compile(r"<(!doctype\s+html|html|head|body)\b", re.IGNORECASE)
+# C0 controls lxml refuses in text (and trafilatura then drops the page over); the form feed
+# is HTML whitespace and becomes a space. Tab, newline and carriage return stay.
+# (a regular expression: str.translate with a table runs a dict lookup per character)
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _HTML_TAG = re.compile(
     r"<(p|div|br|span|a|body|head|meta|script|style|link|title|h[1-6]|li|ul|ol|table|article"
     r"|section|img|header|footer|nav|main)\b[^>]*>",
@@ -58,6 +63,17 @@ _HTML_TAG = re.compile(
 SNIFF_CHARS = 20_000
 _PARSER = lxml.html.HTMLParser(
     collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
+)
+# Every element an HtmlElement, chosen in C: lxml.html's own lookup is a Python call for each
+# element proxy created, and walking the tree (ours and trafilatura's, on copies of it) made
+# it the largest single cost of cleaning. The form-specific classes it would pick are unused.
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
 )
 #: blocks whose lines keep their inner whitespace
 _VERBATIM_BLOCKS = frozenset({"code"})
@@ -82,10 +98,32 @@ def detect_input_format(data: str | bytes) -> InputFormat:
     """Tell markup from plain text by the start of ``data``: "html" or "text"."""
     head = data[:SNIFF_CHARS]
     sample = head.decode("utf-8", errors="replace") if isinstance(head, bytes) else head
-    sample = sample.lstrip("\ufeff")
+    sample = _without_leading_comments(sample.lstrip("\ufeff"))
     if _HTML_START.match(sample) or _XML_DECLARATION.match(sample):
         return "html"
     return "html" if len(_HTML_TAG.findall(sample)) >= 3 else "text"
+
+
+def _without_leading_comments(text: str) -> str:
+    """``text`` from its first non-comment character (a loop, not a backtracking regex)."""
+    rest = text.lstrip()
+    while rest.startswith("<!--"):
+        end = rest.find("-->", 4)
+        if end < 0:
+            return rest
+        rest = rest[end + 3 :].lstrip()
+    return rest
+
+
+def sanitize_text(text: str, *, controls: bool = True) -> str:
+    """``text`` without NUL and lone surrogates (which no writer can store) and, unless
+    ``controls`` is False, without the other C0 control characters lxml refuses (tab and
+    line breaks stay, a form feed becomes a space)."""
+    if controls:
+        cleaned = _CONTROLS.sub("", text.replace("\x0c", " ") if "\x0c" in text else text)
+    else:
+        cleaned = text.replace("\x00", "")
+    return _LONE_SURROGATE.sub("\ufffd", cleaned) if not cleaned.isascii() else cleaned
 
 
 def clean_html(
@@ -131,8 +169,9 @@ def clean_html(
 
 
 def clean_text(text: str, url: str | None = None) -> Article:
-    """Clean a plain-text article (line level only); paragraphs are kept verbatim."""
-    paragraphs = split_paragraphs(text)
+    """Clean a plain-text article (line level only); paragraphs are kept verbatim (the
+    characters NUL and lone surrogates aside, see :func:`sanitize_text`)."""
+    paragraphs = split_paragraphs(sanitize_text(text, controls=False))
     decisions = decide_lines(
         [line for lines in paragraphs for line in lines],
         _line_rules(),
@@ -185,7 +224,7 @@ def split_paragraphs(text: str) -> list[list[str]]:
 
 def parse_html(text: str) -> HtmlElement | None:
     """The lxml tree of ``text``; None when there is no document to parse."""
-    cleaned = _XML_DECLARATION.sub("", text.replace("\x00", ""), count=1)
+    cleaned = _XML_DECLARATION.sub("", sanitize_text(text), count=1)
     if not cleaned.strip():
         return None
     try:

@@ -12,8 +12,9 @@ travels with the value (:class:`PageDate`, ``Article.published_at_source``):
    ``<h1>``'s surroundings), never one from a sidebar;
 4. ``"url"`` -- a full date in the URL path (``/2024/03/05/``, ``/2024-03-05-``,
    ``/20240305/``): publication only, and only when nothing was declared;
-5. ``"text"`` -- htmldate's search of the text around the headline (the slow path, run
-   only when 1-4 found nothing): day precision.
+5. ``"text"`` -- around the headline: htmldate's markup search (not its extensive one,
+   see :func:`search_published_date`), then the first written-out date of that region's
+   text (the slow path, run only when 1-4 found nothing): day precision.
 
 Every datetime is timezone-aware: an offset is kept, a timestamp without one is taken as
 UTC, a date without a time is midnight UTC. Values before :data:`MIN_YEAR` or more than two
@@ -39,6 +40,10 @@ from newsclean.cleaners.records import DateSource
 MIN_YEAR = 1990
 #: text (characters) around the headline searched for a date by htmldate
 REGION_CHARS = 800
+#: a region with more text than this is not searched
+MAX_REGION_CHARS = 200_000
+#: characters of the region's text scanned for a written-out date
+REGION_SCAN_CHARS = 5000
 
 PUBLISHED_META_KEYS = (
     "article:published_time",
@@ -88,6 +93,32 @@ _URL_DATE = re.compile(
     r"/((?:19|20)\d{2})[/_-](0?[1-9]|1[0-2])[/_-](0?[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
     r"|/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
 )
+_TEXT_LENGTH = etree.XPath("string-length(.)")
+# Month names by language, January first (English is matched by its first three letters).
+_MONTH_LISTS = (
+    "jan feb mar apr may jun jul aug sep oct nov dec",
+    "januar februar märz april mai juni juli august september oktober november dezember",
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+)
+_MONTH_NUMBERS = {
+    name: number for names in _MONTH_LISTS for number, name in enumerate(names.split(" "), start=1)
+} | {"sept": 9}
+_MONTH_NAME = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai"
+    r"|juni|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre"
+    r"|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto"
+    r"|septiembre|octubre|noviembre|diciembre)\.?"
+)
+_TEXT_DATE = re.compile(
+    rf"\b(?P<m1>{_MONTH_NAME})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d{{2}})\b"
+    rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?(?P<m2>{_MONTH_NAME})\s+(?:de\s+)?"
+    r"(?P<y2>(?:19|20)\d{2})\b"
+    r"|\b(?P<iso_y>(?:19|20)\d{2})-(?P<iso_m>[01]\d)-(?P<iso_d>[0-3]\d)\b"
+    r"|\b(?P<eu_d>[0-3]?\d)\.(?P<eu_m>[01]?\d)\.(?P<eu_y>(?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
 _COMPACT_TIME = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?$")
 _SLASHED_DAY = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
 _OFFSET_NO_COLON = re.compile(r"([+-]\d{2})(\d{2})$")
@@ -134,11 +165,46 @@ def search_published_date(root: HtmlElement, url: str | None) -> PageDate | None
     from_url = date_from_url(url)
     if from_url is not None:
         return PageDate(from_url, "url")
-    found = find_date(headline_region(root), extensive_search=True, original_date=True, url=None)
-    if not found:
-        return None
-    parsed = parse_datetime(str(found))
+    region = headline_region(root)
+    if int(_TEXT_LENGTH(region)) > MAX_REGION_CHARS:
+        return None  # a date search over megabytes of text costs more than it finds
+    # htmldate without its extensive search: that one hands text to dateparser, which
+    # compiles regular expressions per locale and cost more than the whole extraction
+    found = find_date(region, extensive_search=False, original_date=True, url=None)
+    parsed = parse_datetime(str(found)) if found else None
+    if parsed is None:
+        # text nodes joined with spaces: "Jane Doe" and "March 4, 2024" in two elements
+        # must not become "Jane DoeMarch 4, 2024"
+        parsed = date_in_text(" ".join(region.itertext())[:REGION_SCAN_CHARS])
     return PageDate(parsed, "text") if parsed is not None else None
+
+
+def date_in_text(text: str) -> datetime | None:
+    """The first written-out date in ``text`` ("March 4, 2024", "4. März 2024",
+    "2024-03-04", "04.03.2024"), as midnight UTC."""
+    for match in _TEXT_DATE.finditer(text):
+        parsed = _written_date(match)
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _written_date(match: re.Match[str]) -> datetime | None:
+    groups = match.groupdict()
+    if groups["iso_y"]:
+        parts = (groups["iso_y"], groups["iso_m"], groups["iso_d"])
+    elif groups["eu_y"]:
+        parts = (groups["eu_y"], groups["eu_m"], groups["eu_d"])
+    else:
+        month_name = (groups["m1"] or groups["m2"] or "").lower().rstrip(".")
+        month = _MONTH_NUMBERS.get(
+            month_name[:3] if month_name[:3] in _MONTH_NUMBERS else month_name
+        )
+        if month is None:
+            return None
+        parts = (groups["y1"] or groups["y2"], str(month), groups["d1"] or groups["d2"])
+    moment = _safe_datetime(*(int(p) for p in parts))
+    return moment if moment is not None and is_plausible(moment) else None
 
 
 def headline_region(root: HtmlElement) -> HtmlElement:

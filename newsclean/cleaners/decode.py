@@ -60,6 +60,21 @@ _SUPERSETS = {
     "utf-16-be": "utf-8",
 }
 _WEAK = frozenset({"cp1252"})
+_NOT_WEB_ENCODINGS = frozenset(
+    {
+        "undefined",
+        "utf-7",
+        "idna",
+        "punycode",
+        "raw-unicode-escape",
+        "unicode-escape",
+        "mbcs",
+        "oem",
+        "palmos",
+    }
+)
+#: bytes looked at to tell broken UTF-8 from another encoding
+UTF8_SAMPLE_BYTES = 1_048_576
 _UTF8_MULTIBYTE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
@@ -105,14 +120,21 @@ def charset_from_meta(head: bytes) -> str | None:
 
 
 def codec_for(label: str | None) -> str | None:
-    """Python codec name for an encoding label, with browser supersets; None if unknown."""
+    """Python codec name for an encoding label, with browser supersets; None if unknown.
+
+    Only text encodings a browser would use count: Python's byte-to-byte codecs (rot13,
+    base64...), its "undefined" codec and UTF-7 (never decoded by browsers, and a way to
+    smuggle markup) are not encodings of a web page.
+    """
     if not label:
         return None
     try:
-        name = codecs.lookup(label.strip().strip("\"'")).name
+        info = codecs.lookup(label.strip().strip("\"'"))
     except LookupError:
         return None
-    return _SUPERSETS.get(name, name)
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_WEB_ENCODINGS:
+        return None
+    return _SUPERSETS.get(info.name, info.name)
 
 
 def _decode_bom(data: bytes) -> Decoded | None:
@@ -195,15 +217,18 @@ def _decode_strict(data: bytes, codec: str) -> str | None:
             # bytes undefined in windows-1252 (0x81, 0x8D, ...) are C1 controls in browsers
             return data.decode("latin-1")
         return None
-    except LookupError:
-        return None
+    except (LookupError, UnicodeError):
+        return None  # a codec that cannot decode at all
 
 
 def _decode_lossy(data: bytes, codec: str) -> tuple[str, bool]:
     text = _decode_strict(data, codec)
     if text is not None:
         return text, False
-    return data.decode(codec, errors="replace"), True
+    try:
+        return data.decode(codec, errors="replace"), True
+    except (LookupError, UnicodeError):
+        return data.decode("cp1252", errors="replace"), True  # the codec is unusable
 
 
 def _is_non_ascii_utf8(data: bytes) -> bool:
@@ -213,7 +238,13 @@ def _is_non_ascii_utf8(data: bytes) -> bool:
 
 
 def _is_mostly_utf8(data: bytes) -> bool:
-    """UTF-8 with a few broken bytes (a truncated or spliced page), not another encoding."""
-    valid = len(_UTF8_MULTIBYTE.findall(data))
-    broken = data.decode("utf-8", errors="replace").count("\ufffd") - data.count("\ufffd".encode())
+    """UTF-8 with a few broken bytes (a truncated or spliced page), not another encoding.
+
+    Judged on the first :data:`UTF8_SAMPLE_BYTES`: counting every sequence of a 50 MB page
+    took seconds and a gigabyte.
+    """
+    sample = data[:UTF8_SAMPLE_BYTES]
+    valid = sum(1 for _ in _UTF8_MULTIBYTE.finditer(sample))
+    replaced = sample.decode("utf-8", errors="replace").count("\ufffd")
+    broken = replaced - sample.count("\ufffd".encode())
     return valid >= 10 * max(broken, 1)

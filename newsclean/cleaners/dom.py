@@ -323,12 +323,18 @@ def _has_ancestor_in(element: HtmlElement, elements: set[HtmlElement]) -> bool:
 
 
 def _names_container(value: str | None) -> bool:
+    """True when a class or id value holds a token naming a known container."""
     if not value:
         return False
-    tokens = value.lower().split()
-    if not _CONTAINER_NAME_SET.isdisjoint(tokens):
+    lowered = value.lower()
+    if not _CONTAINER_NAME_SET.isdisjoint(lowered.split()):
         return True
-    return any(token.startswith(_CONTAINER_PREFIXES) for token in tokens)
+    return _CONTAINER_PREFIX_TOKEN.search(lowered) is not None
+
+
+_CONTAINER_PREFIX_TOKEN = re.compile(
+    r"(?<!\S)(?:" + "|".join(re.escape(p) for p in _CONTAINER_PREFIXES) + r")"
+)
 
 
 def _first_unprotected_match(

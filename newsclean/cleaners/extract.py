@@ -104,7 +104,8 @@ def render_blocks(body: Any) -> list[Block]:
     for child in body:
         if not isinstance(child.tag, str):
             continue
-        plain = xmltotxt(child, False)
+        # a childless paragraph's text is its plain rendition: no renderer walk needed
+        plain = (child.text or "") if len(child) == 0 else xmltotxt(child, False)
         lines = tuple(line.strip() for line in plain.split("\n") if line.strip())
         if not lines:
             continue

@@ -68,10 +68,15 @@ class JsonLd:
 
     objects: tuple[JsonObject, ...]
     by_id: dict[str, JsonObject]
+    #: the ``@type`` names of each object, in the order of ``objects`` (read once)
+    kinds: tuple[frozenset[str], ...] = ()
 
     @property
     def types(self) -> frozenset[str]:
-        return frozenset(t for obj in self.objects for t in types_of(obj))
+        return frozenset().union(*self.kinds)
+
+    def _articles(self) -> list[JsonObject]:
+        return [o for o, k in zip(self.objects, self.kinds, strict=True) if k & ARTICLE_TYPES]
 
     def main_article(self, page_url: str | None = None) -> JsonObject | None:
         """The article object describing this page (see the module docstring), if any.
@@ -79,7 +84,7 @@ class JsonLd:
         Ranked by: it points at the page, it has a body, it has a headline; ties go to the
         first in the page.
         """
-        articles = [obj for obj in self.objects if is_article(obj)]
+        articles = self._articles()
         if not articles:
             return None
         return max(articles, key=lambda obj: _article_rank(obj, page_url))
@@ -89,8 +94,8 @@ class JsonLd:
         any article object, when none points anywhere)."""
         bodies = [
             (body, _points_at(obj, page_url) if page_url else True)
-            for obj in self.objects
-            if is_article(obj) and (body := text_value(obj.get("articleBody")))
+            for obj in self._articles()
+            if (body := text_value(obj.get("articleBody")))
         ]
         if not bodies:
             return None
@@ -99,8 +104,8 @@ class JsonLd:
 
     def main_page(self) -> JsonObject | None:
         """The first object of a web-page type (``WebPage``, ``ItemPage``...), if any."""
-        for obj in self.objects:
-            if not types_of(obj).isdisjoint(PAGE_TYPES):
+        for obj, kinds in zip(self.objects, self.kinds, strict=True):
+            if kinds & PAGE_TYPES:
                 return obj
         return None
 
@@ -133,7 +138,7 @@ def read_json_ld(root: HtmlElement) -> JsonLd:
         ref = obj.get("@id")
         if isinstance(ref, str) and len(obj) > 1:
             by_id.setdefault(ref, obj)
-    return JsonLd(objects=tuple(objects), by_id=by_id)
+    return JsonLd(objects=tuple(objects), by_id=by_id, kinds=tuple(map(types_of, objects)))
 
 
 def types_of(obj: JsonObject) -> frozenset[str]:

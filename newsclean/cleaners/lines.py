@@ -58,6 +58,8 @@ MAX_SECTION_SHARE = 0.35
 #: ... and at most this many characters, in lines of at most MAX_SECTION_LINE_WORDS words
 MAX_SECTION_CHARS = 2000
 MAX_SECTION_LINE_WORDS = 80
+#: end-section headings tried, first ones first (bounds the rule on pathological pages)
+MAX_SECTION_OPENERS = 20
 REMOVAL_TEXT_LIMIT = 500
 #: a line opening with a UI phrase may add this many words (a name, a count) and stay one
 MAX_LEAD_EXTRA_WORDS = 4
@@ -118,7 +120,11 @@ class Verdict:
 
 
 class LineRule(Protocol):
-    """A named test of one line. Returns the category when the line is boilerplate."""
+    """A named test of one line. Returns the category when the line is boilerplate.
+
+    A rule may also have a ``max_words`` attribute: lines longer than that are never its
+    boilerplate, and it is not asked about them.
+    """
 
     @property
     def name(self) -> str: ...
@@ -152,9 +158,10 @@ class PhraseCoverageRule:
     catalogue: PhraseCatalogue
     threshold: float = COVERAGE_THRESHOLD
     name: str = "line.phrase-cover"
+    max_words: int = MAX_COVERAGE_WORDS
 
     def category(self, line: Line) -> str | None:
-        if not line.normalized or line.words > MAX_COVERAGE_WORDS:
+        if not line.normalized or line.words > self.max_words:
             return None
         match = self.catalogue.coverage(line.normalized)
         if match is None or match.ratio < self.threshold:
@@ -169,9 +176,10 @@ class PhraseLeadRule:
     catalogue: PhraseCatalogue
     max_extra_words: int = MAX_LEAD_EXTRA_WORDS
     name: str = "line.phrase-lead"
+    max_words: int = MAX_LEAD_WORDS
 
     def category(self, line: Line) -> str | None:
-        if line.words > MAX_LEAD_WORDS:
+        if line.words > self.max_words:
             return None
         phrase = self.catalogue.leading(line.normalized)
         if phrase is None or phrase.category not in LEAD_CATEGORIES:
@@ -187,9 +195,10 @@ class TeaserRule:
 
     catalogue: PhraseCatalogue
     name: str = "line.teaser"
+    max_words: int = MAX_TEASER_WORDS
 
     def category(self, line: Line) -> str | None:
-        if line.words > MAX_TEASER_WORDS:
+        if line.words > self.max_words:
             return None
         phrase = self.catalogue.prefix(line.normalized)
         if phrase is None or phrase.category not in TEASER_CATEGORIES:
@@ -349,7 +358,7 @@ _SUPPORT_APPEAL = re.compile(
 )
 # "Written by Jane Doe", "Posted by David at December 16, 2025": a byline for any name.
 _BYLINE = re.compile(
-    r"^(?:written|posted|published|reported|reviewed|edited|compiled|photos?|words) by "
+    r"^(?i:written|posted|published|reported|reviewed|edited|compiled|photos?|words) by "
     r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}(?:\s*(?:on|at|\||,|·|-|–)\s*.{0,40})?$"
 )
 
@@ -404,11 +413,12 @@ JUDGE_CACHE_SIZE = 100_000
 _JUDGED: dict[int, tuple[Sequence[LineRule], dict[str, Verdict | None]]] = {}
 
 
-def judge_text(text: str, rules: Sequence[LineRule]) -> Verdict | None:
+def judge_text(text: str, rules: Sequence[LineRule], line: Line | None = None) -> Verdict | None:
     """:func:`judge_line` of ``text``, remembered: a site's menus and buttons are judged once.
 
     The memory is per rule set (held by identity, the rule set kept alive with it) and is
-    emptied when it reaches :data:`JUDGE_CACHE_SIZE` texts.
+    emptied when it reaches :data:`JUDGE_CACHE_SIZE` texts. ``line`` is ``make_line(text)``
+    when the caller has it already.
     """
     entry = _JUDGED.get(id(rules))
     if entry is None or entry[0] is not rules:
@@ -418,19 +428,42 @@ def judge_text(text: str, rules: Sequence[LineRule]) -> Verdict | None:
         return memory[text]
     if len(memory) >= JUDGE_CACHE_SIZE:
         memory.clear()
-    verdict = memory[text] = judge_line(make_line(text), rules)
+    verdict = memory[text] = judge_line(line if line is not None else make_line(text), rules)
     return verdict
 
 
 def judge_line(line: Line, rules: Sequence[LineRule]) -> Verdict | None:
-    """The first rule that finds ``line`` to be boilerplate, or None to keep it."""
+    """The first rule that finds ``line`` to be boilerplate, or None to keep it.
+
+    Rules that declare a ``max_words`` below the line's length are not asked (most article
+    lines are longer than most rules look at).
+    """
     if not line.normalized:
         return None
-    for rule in rules:
+    for rule in _rules_for_length(rules, line.words):
         category = rule.category(line)
         if category is not None:
             return Verdict(rule.name, category)
     return None
+
+
+_BY_LENGTH: dict[int, tuple[Sequence[LineRule], dict[int, tuple[LineRule, ...]]]] = {}
+#: line lengths (words) from which the same rules apply: every rule's limit is below it
+_LONGEST_LIMIT = 1_000
+
+
+def _rules_for_length(rules: Sequence[LineRule], words: int) -> tuple[LineRule, ...]:
+    """``rules`` (in order) whose ``max_words``, if they have one, admits ``words``."""
+    entry = _BY_LENGTH.get(id(rules))
+    if entry is None or entry[0] is not rules:
+        entry = _BY_LENGTH[id(rules)] = (rules, {})
+    key = min(words, _LONGEST_LIMIT)
+    applicable = entry[1].get(key)
+    if applicable is None:
+        applicable = entry[1][key] = tuple(
+            rule for rule in rules if getattr(rule, "max_words", key) >= key
+        )
+    return applicable
 
 
 # --- rules on the tail ---------------------------------------------------------------------
@@ -446,15 +479,25 @@ def tail_run_start(lines: Sequence[Line], verdicts: Sequence[Verdict | None]) ->
     start = len(lines)
     while start > 0 and (verdicts[start - 1] is not None or is_fragment(lines[start - 1])):
         start -= 1
+    kept = _kept_chars_from(lines, verdicts)  # one pass: the rule stays linear in lines
     for index in range(start, len(lines)):
         verdict = verdicts[index]
         if (
             verdict is not None
             and verdict.category in TERMINAL_CATEGORIES
-            and _tail_is_small(lines, verdicts, index, MAX_TAIL_SHARE)
+            and (kept[index] == 0 or kept[index] <= MAX_TAIL_SHARE * kept[0])
         ):
             return index
     return None
+
+
+def _kept_chars_from(lines: Sequence[Line], verdicts: Sequence[Verdict | None]) -> list[int]:
+    """For each index, the characters of kept (not yet judged) lines from there to the end."""
+    totals = [0] * (len(lines) + 1)
+    for index in range(len(lines) - 1, -1, -1):
+        own = len(lines[index].text) if verdicts[index] is None else 0
+        totals[index] = totals[index + 1] + own
+    return totals
 
 
 def tail_section_span(
@@ -465,15 +508,23 @@ def tail_section_span(
     The section ends at the first heading-like line that follows some prose ("About the
     author" / "Jane Doe" / her bio / "References" -- the references stay).
     """
-    for index, verdict in enumerate(verdicts):
-        if verdict is None or verdict.category not in SECTION_CATEGORIES:
-            continue
-        if verdict.rule != "line.phrase" or lines[index].words > 12:
-            continue  # only a heading that is nothing but the phrase opens a section
+    kept = _kept_chars_from(lines, verdicts)
+    openers = [
+        index
+        for index, verdict in enumerate(verdicts)
+        if verdict is not None
+        and verdict.category in SECTION_CATEGORIES
+        and verdict.rule == "line.phrase"  # only a heading that is nothing but the phrase
+        and lines[index].words <= 12
+    ]
+    for index in openers[:MAX_SECTION_OPENERS]:
         end = _section_end(lines, verdicts, index)
         section = lines[index + 1 : end]
-        if all(line.words <= MAX_SECTION_LINE_WORDS for line in section) and _section_is_small(
-            lines[:end], verdicts[:end], index, _content_chars(lines, verdicts)
+        dropped = kept[index] - kept[end]
+        if (
+            all(line.words <= MAX_SECTION_LINE_WORDS for line in section)
+            and dropped <= MAX_SECTION_CHARS
+            and dropped <= MAX_SECTION_SHARE * kept[0]
         ):
             return index, end
     return None
@@ -494,26 +545,6 @@ def tail_run_span(
 ) -> tuple[int, int] | None:
     start = tail_run_start(lines, verdicts)
     return None if start is None else (start, len(lines))
-
-
-def _content_chars(lines: Sequence[Line], verdicts: Sequence[Verdict | None]) -> int:
-    return sum(len(line.text) for line, v in zip(lines, verdicts, strict=True) if v is None)
-
-
-def _tail_is_small(
-    lines: Sequence[Line], verdicts: Sequence[Verdict | None], start: int, share: float
-) -> bool:
-    total = _content_chars(lines, verdicts)
-    dropped = _content_chars(lines[start:], verdicts[start:])
-    return dropped == 0 or dropped <= share * total
-
-
-def _section_is_small(
-    lines: Sequence[Line], verdicts: Sequence[Verdict | None], start: int, total: int
-) -> bool:
-    """``lines[start:]`` (the section) is small in itself and next to ``total`` text."""
-    dropped = _content_chars(lines[start:], verdicts[start:])
-    return dropped <= MAX_SECTION_CHARS and dropped <= MAX_SECTION_SHARE * total
 
 
 # --- rules that know the page: its title and authors --------------------------------------------
@@ -624,7 +655,7 @@ def decide_lines(
     """
     active = rules if rules is not None else _default_rules()
     lines = tuple(make_line(text) for text in texts)
-    verdicts: list[Verdict | None] = [judge_text(line.text, active) for line in lines]
+    verdicts: list[Verdict | None] = [judge_text(line.text, active, line) for line in lines]
     if page_rules is not None:
         for index, verdict in page_rules.verdicts(lines).items():
             if verdicts[index] is None:

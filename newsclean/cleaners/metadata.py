@@ -233,7 +233,7 @@ def _image(meta: dict[str, list[str]], article: JsonObject | None, base: str | N
         value = value if isinstance(value, str) else None
     if not value:
         return None
-    return urljoin(base, value) if base else value
+    return _absolute(value, base)
 
 
 def _tags(meta: dict[str, list[str]], article: JsonObject | None) -> tuple[str, ...]:
@@ -295,15 +295,26 @@ def canonical_url(root: HtmlElement, base: str | None) -> str | None:
     """``<link rel="canonical">`` (else ``og:url``), made absolute against ``base``."""
     for element in root.iter("link"):
         if (element.get("rel") or "").strip().lower() == "canonical":
-            href = (element.get("href") or "").strip()
+            href = _absolute((element.get("href") or "").strip(), base)
             if href:
-                return urljoin(base, href) if base else href
+                return href
     for element in root.iter("meta"):
         if element.get("property") == "og:url":
-            href = (element.get("content") or "").strip()
+            href = _absolute((element.get("content") or "").strip(), base)
             if href:
-                return urljoin(base, href) if base else href
+                return href
     return None
+
+
+def _absolute(href: str, base: str | None) -> str | None:
+    """``href`` made absolute against ``base``; None when it is not a usable URL at all
+    ("http://[" makes urljoin raise)."""
+    if not href:
+        return None
+    try:
+        return urljoin(base, href) if base else href
+    except ValueError:
+        return None
 
 
 def _first(meta: dict[str, list[str]], *keys: str) -> str | None:

@@ -1,0 +1,125 @@
+"""The line rules added for leaks seen on real pages: datelines, disclosures, calls to action,
+account buttons, copyright and contact lines, appeals, bylines -- and the sentences they keep."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsclean.cleaners.lines import (
+    decide_lines,
+    default_line_rules,
+    judge_line,
+    make_line,
+    page_line_rules,
+)
+
+
+def verdict(line: str) -> tuple[str, str] | None:
+    found = judge_line(make_line(line), default_line_rules())
+    return (found.rule, found.category) if found else None
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("January 22nd, 2019", "line.dateline"),
+        ("Updated on November 20, 2025", "line.dateline"),
+        ("Published: 12 March 2024, 10:30 am", "line.dateline"),
+        ("2024-11-06", "line.dateline"),
+        ("7 min read", "line.dateline"),
+        ("Reading time: 4 minutes", "line.dateline"),
+        (
+            "This post may contain affiliate links, view my full disclosure policy.",
+            "line.disclosure",
+        ),
+        ("As an Amazon Associate we earn from qualifying purchases.", "line.disclosure"),
+        ("Products are chosen independently by our editors.", "line.disclosure"),
+        ("If you buy through our links, we may earn a commission.", "line.disclosure"),
+        ("Sign up for our newsletter", "line.phrase"),
+        ("Get the best of Creative Boom delivered to your inbox weekly", "line.cta"),
+        ("Book a demo", "line.cta"),
+        ("Request a free quote today", "line.cta"),
+        ("Subscribe to us", "line.cta"),
+        ("Subscribe for the Latest Updates", "line.cta"),
+        ("Register", "line.cta"),
+        ("© Copyright 2004-2025 Example Ltd. All Rights Reserved.", "line.copyright"),
+        ("Email: newsroom@example.com", "line.contact"),
+        ("Page 1 of 8", "line.pagination"),
+        ("This story is funded by readers like you", "line.support-appeal"),
+        ("Written by Cassidy Horton", "line.byline-any"),
+        ("Posted by David at December 16, 2025", "line.byline-any"),
+        ("Next article: Go Wins 2010 Bossie Award", "line.teaser"),
+        ("Table of Contents", "line.phrase"),
+    ],
+)
+def test_boilerplate_lines_are_recognised(line: str, rule: str) -> None:
+    found = verdict(line)
+    assert found is not None and found[0] == rule, found
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # an article about affiliate marketing is not a disclosure
+        "To measure the outcomes of these partnerships, implement affiliate links and UTM "
+        "tracking for every influencer.",
+        # the steps of a how-to are imperatives, not calls to action
+        "- Try an experimental feature without breaking your working code",
+        "Open a separate business bank account",
+        # dates inside sentences, reporting about subscriptions, names with "by"
+        "The council will vote on January 22, 2019, after a month of hearings.",
+        "Five million people subscribe to the newsletter, the company said on Tuesday.",
+        "Stand by Me was the most requested song of the night.",
+        "The copyright dispute between the two studios was settled out of court.",
+        "Start saving now to reach your goal of a deposit within five years.",
+    ],
+)
+def test_article_sentences_survive_the_new_rules(sentence: str) -> None:
+    assert verdict(sentence) is None
+
+
+def test_byline_of_a_known_author_goes_but_her_name_alone_stays() -> None:
+    rules = page_line_rules("Port traffic grows", ["Jane Doe"])
+    lines = [
+        "Port traffic grows",
+        "By Jane Doe | March 4, 2024",
+        "The harbour authority said container traffic grew by six percent in the quarter.",
+        "Jane Doe",
+    ]
+    decisions = decide_lines(lines, page_rules=rules)
+    verdicts = [v.rule if v else None for v in decisions.verdicts]
+    assert verdicts == [None, "line.byline", None, None]
+
+
+def test_labels_above_the_headline_go_and_the_headline_stays() -> None:
+    rules = page_line_rules("Port traffic grows", [])
+    lines = [
+        "Business",
+        "Economy",
+        "Port traffic grows",
+        "The harbour authority said container traffic grew by six percent in the quarter.",
+    ]
+    verdicts = [v.rule if v else None for v in decide_lines(lines, page_rules=rules).verdicts]
+    assert verdicts == ["head.before-title", "head.before-title", None, None]
+
+
+def test_prose_above_the_headline_is_not_a_label() -> None:
+    rules = page_line_rules("Port traffic grows", [])
+    lines = [
+        "The harbour authority said container traffic grew by six percent in the quarter.",
+        "Port traffic grows",
+    ]
+    assert decide_lines(lines, page_rules=rules).verdicts == (None, None)
+
+
+def test_calls_to_action_end_the_text_with_what_follows() -> None:
+    lines = [
+        "The harbour authority said container traffic grew by six percent in the quarter.",
+        "Dock workers agreed to a new contract last month after a week of strikes.",
+        "The authority expects growth to slow later in the year as demand weakens.",
+        "Get started today",
+        "Privacy",
+        "Terms",
+    ]
+    verdicts = [v.rule if v else None for v in decide_lines(lines).verdicts]
+    assert verdicts == [None, None, None, "line.cta", "tail.run", "tail.run"]

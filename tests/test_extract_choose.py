@@ -1,0 +1,112 @@
+"""Choosing the extraction: a cheap first pass, a second opinion only on doubt, and the
+path and reason recorded on the article."""
+
+from __future__ import annotations
+
+import json
+
+from newsclean.cleaners import clean_html
+from newsclean.cleaners.choose import coverage_of, doubts_about, is_blob
+from newsclean.cleaners.clean import parse_html
+from newsclean.cleaners.density import best_container, extract_by_density
+from newsclean.cleaners.extract import Block
+
+PARAGRAPHS = [
+    f"Paragraph {i} of the report: the regional parliament approved a water law after two "
+    "years of debate between farmers, cities and environmental groups about shortages."
+    for i in range(8)
+]
+
+
+def article_page(body: str, head: str = "") -> str:
+    return (
+        f"<html><head><title>Water law passes</title>{head}</head><body>"
+        f"<article><h1>Water law passes</h1>{body}</article></body></html>"
+    )
+
+
+def blocks(*lines: str) -> tuple[Block, ...]:
+    return tuple(Block(lines=(line,), markdown=line) for line in lines)
+
+
+def test_a_plain_article_takes_the_fast_path_without_doubt() -> None:
+    article = clean_html(article_page("".join(f"<p>{p}</p>" for p in PARAGRAPHS)))
+    assert article.extractor == "trafilatura"
+    assert article.extraction_reason == "trafilatura fast pass, no doubt"
+
+
+def test_a_declared_body_replaces_a_teaser_that_covers_little_of_it() -> None:
+    ld = {
+        "@type": "NewsArticle",
+        "headline": "Water law passes",
+        "articleBody": "\n\n".join(PARAGRAPHS),
+    }
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    teaser = f"<p>{PARAGRAPHS[0]}</p><p>Subscribe to read the rest of this article.</p>"
+    article = clean_html(article_page(teaser, head))
+    assert article.extractor == "json-ld"
+    assert "json-ld body is the text" in article.extraction_reason
+    assert all(p in article.text for p in PARAGRAPHS)
+    assert article.paragraphs[0] == PARAGRAPHS[0]
+
+
+def test_a_declared_body_that_the_text_covers_changes_nothing() -> None:
+    ld = {"@type": "NewsArticle", "articleBody": "\n\n".join(PARAGRAPHS)}
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    article = clean_html(article_page("".join(f"<p>{p}</p>" for p in PARAGRAPHS), head))
+    assert article.extractor == "trafilatura"
+    assert article.extraction_reason == "trafilatura fast pass, no doubt"
+
+
+def test_doubts() -> None:
+    long_lines = blocks(*PARAGRAPHS)
+    assert doubts_about(long_lines, page_chars=1500, body=None) is None
+    assert doubts_about(blocks("Too short."), page_chars=100, body=None) == "short: 10 chars"
+    assert (doubts_about(long_lines, page_chars=20_000, body=None) or "").startswith("short:")
+    menu = blocks(*["Home", "News", "Sport", "Weather"] * 20, *PARAGRAPHS[:3])
+    whole = doubts_about(menu, page_chars=sum(len(b.lines[0]) for b in menu), body=None)
+    assert whole is not None and whole.startswith("the whole page")
+    blob = blocks(" ".join(PARAGRAPHS), "Short tail line.")
+    assert is_blob(blob) and not is_blob(long_lines)
+    assert (doubts_about(blob, page_chars=1500, body=None) or "").startswith("one undivided")
+    other_body = "A completely different article about the price of bread in the capital city."
+    assert "json-ld body" in (doubts_about(long_lines, page_chars=1500, body=other_body) or "")
+
+
+def test_coverage_of_a_reference() -> None:
+    assert coverage_of("one two three four", "zero one two three four five") == 1.0
+    assert coverage_of("one two three four", "nothing in common here") == 0.0
+    assert coverage_of("", "anything") == 0.0
+
+
+def test_density_picks_the_container_most_paragraphs_point_to() -> None:
+    html = (
+        "<html><body><div id='menu'><p>Home</p><p>About</p></div>"
+        "<div id='story'><h2>What the law changes</h2>"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + "<p><a href='/a'>Related story one that is linked</a> <a href='/b'>and two</a></p>"
+        "</div><div id='teasers'><p>A teaser paragraph that is long enough to vote for its own "
+        "container but stands alone among the teasers of the page.</p></div></body></html>"
+    )
+    root = parse_html(html)
+    assert root is not None
+    container = best_container(root)
+    assert container is not None and container.get("id") == "story"
+    found = extract_by_density(root)
+    assert [b.kind for b in found][:2] == ["head", "p"]
+    assert found[0].markdown == "## What the law changes"
+    text = "\n".join(line for b in found for line in b.lines)
+    assert all(p in text for p in PARAGRAPHS) and "Related story" not in text and "Home" not in text
+
+
+def test_density_finds_nothing_without_paragraphs() -> None:
+    root = parse_html("<html><body><div>Just a line.</div></body></html>")
+    assert root is not None and extract_by_density(root) == ()
+
+
+def test_a_page_without_text_records_why() -> None:
+    article = clean_html("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    assert article.text == "" and article.page_type == "other"
+    assert article.extraction_reason.startswith("short: 4 chars")
+    empty = clean_html("<html><body></body></html>")
+    assert empty.extractor == "none" and "no extractor found main text" in empty.extraction_reason
