@@ -335,11 +335,6 @@ def test_meta_charset_utf7_is_not_believed() -> None:
     assert "+ADw-script+AD4-" in clean_html(body, URL).text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the JSON-LD reader (jsonld._parse_block; metadata._json_ld_objects before) "
-    "catches ValueError from json.loads, but deeply nested JSON raises RecursionError",
-)
 def test_deeply_nested_json_ld() -> None:
     body = (HOSTILE / "json_ld_nested.html").read_bytes()  # 2,000 "[" in a JSON-LD script
     assert SENTENCE in clean_html(body, URL).text
@@ -357,12 +352,6 @@ def test_clean_text_output_has_no_nul_or_lone_surrogate(bad: str) -> None:
     text.encode("utf-8")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="libxml2 2.14's HTML parser stops at nesting depth 256 (ERR_RESOURCE_LIMIT, a fatal "
-    "error) unless huge_tree is set: what follows 300 unclosed <font> tags (old pages "
-    "never close them) is dropped, here the second half of the article",
-)
 def test_nesting_deeper_than_256_keeps_the_article() -> None:
     body = (HOSTILE / "font_nesting.html").read_bytes()  # 300 unclosed <font> mid-article
     text = clean_html(body, URL).text
@@ -370,12 +359,6 @@ def test_nesting_deeper_than_256_keeps_the_article() -> None:
     assert "Paragraph 5:" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="libxml2 refuses a text or attribute value over 10,000,000 bytes unless huge_tree is "
-    "set (ERR_RESOURCE_LIMIT), and the rest of the page is dropped: an article after a "
-    "10 MB inline attribute (a data: URI) comes out empty",
-)
 def test_article_after_a_10mb_attribute_is_kept() -> None:
     assert SENTENCE in clean_html(huge_attribute(10), URL).text
 

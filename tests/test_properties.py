@@ -22,11 +22,9 @@ invalid UTF-8, BOMs of every kind, documents mixing several encodings) and rando
 mixes in comments, CDATA, processing instructions, ``<script>``/``<style>`` soup, entities,
 huge attribute values, JSON-LD, date metadata and canonical links.
 
-While the cleaners still have known crashes (``KNOWN_HTML_CRASHES``, each with a regression
-test in ``tests/test_hostile_input.py``), the ``clean_html`` properties are
-``xfail(strict=True)`` and carry an explicit example of each crash, so their status does not
-depend on what the generator reaches; :func:`test_clean_html_fails_only_by_known_crashes`
-holds every other property in the meantime.
+The ``clean_html`` properties carry an explicit example of every crash the fuzzer once found
+(each also has a regression test in ``tests/test_hostile_input.py``), so their status does
+not depend on what the generator reaches.
 
 Runs are reproducible: ``derandomize=True`` derives the examples from each test's name and
 no example database is read or written. Example counts keep the file well under 60 s on the
@@ -41,7 +39,6 @@ import re
 from datetime import datetime
 from typing import Literal, get_args
 
-import pytest
 from hypothesis import HealthCheck, Phase, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -492,13 +489,7 @@ def test_undeclared_valid_utf8_is_utf8(text: str) -> None:
     assert decoded.encoding == "utf-8"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decode.codec_for accepts any label Python's codecs know: 'undefined' raises "
-    "UnicodeError, non-text codecs (rot13, base64, ...) raise LookupError from "
-    "_decode_lossy, and utf-7 is believed (browsers never decode UTF-7)",
-)
-@fixed(150, shrink=False)
+@fixed(150)
 @given(
     body=declared_bytes(st.sampled_from(PYTHON_ONLY_LABELS)),
     content_type=content_types(st.sampled_from(PYTHON_ONLY_LABELS)),
@@ -539,20 +530,14 @@ def test_a_page_with_a_doctype_is_html(body: str) -> None:
 # --- clean_html / clean --------------------------------------------------------------------
 
 
-#: the cleaners' known crash bugs on HTML input (each has a regression test in
-#: tests/test_hostile_input.py); the clean_html properties below are xfail until all are fixed,
-#: and each test carries an explicit example of them so that its status does not hang on what
-#: the generator happens to reach
-KNOWN_HTML_CRASHES = (
-    "known crashes outside the CleanerError tree: metadata.canonical_url (urljoin raises "
-    "ValueError on 'http://['), C0 control characters (dom._drop's .text/.tail setters raise "
-    "ValueError), decode_html on labels such as 'undefined' (UnicodeError)"
-)
+#: inputs that once crashed clean_html outside the CleanerError tree (regression tests in
+#: tests/test_hostile_input.py), pinned as explicit examples so that each test's status does
+#: not hang on what the generator happens to reach
 CANONICAL_IPV6 = '<!DOCTYPE html><html><head><link rel="canonical" href="h://[x"></head></html>'
 CONTROL_BESIDE_SHARE = '<!DOCTYPE html><html><body><A00 CLASS="SHARE"></A00>\x08</body></html>'
 
 
-@fixed(100, shrink=False)
+@fixed(100)
 @given(html=html_documents())
 @example(html=CANONICAL_IPV6)
 @example(html=CONTROL_BESIDE_SHARE)
@@ -563,7 +548,7 @@ def test_clean_html_on_random_markup(html: str) -> None:
         assert_clean_strings(article)
 
 
-@fixed(100, shrink=False)
+@fixed(100)
 @given(page=html_bytes())
 @example(page=(CONTROL_BESIDE_SHARE.encode("cp1252"), "text/html; charset=windows-1252"))
 @example(page=(b'<meta charset="undefined"><p>Budget</p>', None))
@@ -575,7 +560,7 @@ def test_clean_html_on_encoded_random_markup(page: tuple[bytes, str | None]) -> 
         assert_clean_strings(article)
 
 
-@fixed(100, shrink=False)
+@fixed(100)
 @given(
     data=st.one_of(declared_bytes(), mixed_encoding_documents(), any_text),
     content_type=content_types(),
@@ -590,17 +575,6 @@ def test_clean_html_on_arbitrary_input(data: str | bytes, content_type: str | No
         assert_clean_strings(article)
 
 
-def is_known_crash(exc: BaseException) -> bool:
-    """One of KNOWN_HTML_CRASHES (or the JSON-LD recursion), recognised by its message."""
-    message = str(exc)
-    return (
-        (isinstance(exc, ValueError) and "Invalid IPv6 URL" in message)
-        or (isinstance(exc, ValueError) and "All strings must be XML compatible" in message)
-        or (isinstance(exc, RecursionError) and "JSON" in message)
-        or (isinstance(exc, UnicodeError | LookupError) and "codec" in message)
-    )
-
-
 @fixed(150)
 @given(
     data=st.one_of(
@@ -610,23 +584,17 @@ def is_known_crash(exc: BaseException) -> bool:
         mixed_encoding_documents(),
     )
 )
-def test_clean_html_fails_only_by_known_crashes(data: str | bytes) -> None:
-    """Guards every other property while the known crashes are being fixed: any exception
-    that is not one of them, and any malformed Article, fails. Drop an allowance from
-    is_known_crash when its fix lands (the xfail tests above then pass and say so)."""
+def test_clean_html_fails_only_inside_the_error_tree(data: str | bytes) -> None:
+    """Any exception outside CleanerError, and any malformed Article, fails."""
     try:
         article = clean_html(data, "https://news.example/a/1")
     except CleanerError:
         return
-    except Exception as exc:
-        if is_known_crash(exc):
-            return
-        raise
     assert_well_formed(article, "html")
     assert_clean_strings(article)
 
 
-@fixed(60, shrink=False)
+@fixed(60)
 @given(
     data=st.one_of(html_documents(), st.lists(st.sampled_from(WORDS), max_size=8).map("\n".join))
 )
@@ -704,7 +672,7 @@ def test_clean_text_types_hold_on_any_characters(text: str) -> None:
         assert_removal(removal)
 
 
-@fixed(100, shrink=False)
+@fixed(100)
 @given(text=hostile_plain_texts)
 @example(text="Budget talks\x00 resume today in the capital.")
 @example(text="Budget talks \ud800 resume today in the capital.")

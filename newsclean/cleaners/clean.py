@@ -62,7 +62,11 @@ _HTML_TAG = re.compile(
 #: characters looked at to tell HTML from text
 SNIFF_CHARS = 20_000
 _PARSER = lxml.html.HTMLParser(
-    collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
+    collect_ids=False,
+    default_doctype=False,
+    remove_comments=True,
+    remove_pis=True,
+    huge_tree=True,
 )
 # Every element an HtmlElement, chosen in C: lxml.html's own lookup is a Python call for each
 # element proxy created, and walking the tree (ours and trafilatura's, on copies of it) made

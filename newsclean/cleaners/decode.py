@@ -60,18 +60,56 @@ _SUPERSETS = {
     "utf-16-be": "utf-8",
 }
 _WEAK = frozenset({"cp1252"})
-_NOT_WEB_ENCODINGS = frozenset(
+# WHATWG labels Python's codecs module does not know, by the codec that decodes them.
+_WEB_ALIASES = {
+    "windows-874": "cp874",
+    "x-mac-cyrillic": "mac-cyrillic",
+    "x-mac-ukrainian": "mac-cyrillic",
+    "windows-31j": "cp932",
+    "x-sjis": "shift_jis",
+    "ms932": "cp932",
+    "iso-8859-8-i": "iso8859-8",
+    "csiso88598i": "iso8859-8",
+    "logical": "iso8859-8",
+    "x-gbk": "gbk",
+    "x-euc-jp": "euc_jp",
+    "x-x-big5": "big5",
+}
+# Python codecs (by their canonical name) that decode an encoding of the WHATWG Encoding
+# Standard, plus the legacy names those are supersets of. Anything else Python knows --
+# EBCDIC code pages, UTF-7, "undefined", byte-to-byte codecs such as rot13 or base64 -- is no
+# encoding a browser would apply to a page, and a page declaring it is decoded as if it had
+# declared nothing.
+_WEB_CODECS = frozenset(
     {
-        "undefined",
-        "utf-7",
-        "idna",
-        "punycode",
-        "raw-unicode-escape",
-        "unicode-escape",
-        "mbcs",
-        "oem",
-        "palmos",
+        "utf-8",
+        "utf-16",
+        "utf-16-le",
+        "utf-16-be",
+        "utf-32",
+        "ascii",
+        "latin-1",
+        "cp866",
+        "koi8-r",
+        "koi8-u",
+        "mac-roman",
+        "mac-cyrillic",
+        "cp874",
+        "tis-620",
+        "gbk",
+        "gb2312",
+        "gb18030",
+        "big5",
+        "big5hkscs",
+        "euc_jp",
+        "iso2022_jp",
+        "shift_jis",
+        "cp932",
+        "euc_kr",
+        "cp949",
     }
+    | {f"iso8859-{part}" for part in range(1, 17) if part != 12}
+    | {f"cp{page}" for page in range(1250, 1259)}
 )
 #: bytes looked at to tell broken UTF-8 from another encoding
 UTF8_SAMPLE_BYTES = 1_048_576
@@ -122,17 +160,18 @@ def charset_from_meta(head: bytes) -> str | None:
 def codec_for(label: str | None) -> str | None:
     """Python codec name for an encoding label, with browser supersets; None if unknown.
 
-    Only text encodings a browser would use count: Python's byte-to-byte codecs (rot13,
-    base64...), its "undefined" codec and UTF-7 (never decoded by browsers, and a way to
-    smuggle markup) are not encodings of a web page.
+    Only the encodings of the WHATWG Encoding Standard count (:data:`_WEB_CODECS`): Python's
+    byte-to-byte codecs (rot13, base64...), its "undefined" codec, EBCDIC and UTF-7 (never
+    decoded by browsers, and a way to smuggle markup) are not encodings of a web page.
     """
     if not label:
         return None
     try:
-        info = codecs.lookup(label.strip().strip("\"'"))
+        cleaned = label.strip().strip("\"'").lower()
+        info = codecs.lookup(_WEB_ALIASES.get(cleaned, cleaned))
     except LookupError:
         return None
-    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_WEB_ENCODINGS:
+    if info.name not in _WEB_CODECS:
         return None
     return _SUPERSETS.get(info.name, info.name)
 
@@ -199,9 +238,16 @@ def _decode_detected(data: bytes, overruled: str | None, fallback: str | None) -
     if _is_mostly_utf8(data):
         text, _ = _decode_lossy(data, "utf-8")
         return Decoded(text, "utf-8", "detected", overruled_header=overruled, lossy=True)
-    guess = from_bytes(data[:DETECT_SAMPLE_BYTES]).best()
-    if guess is not None:
-        codec = codec_for(guess.encoding) or guess.encoding
+    # charset-normalizer's candidates best first; EBCDIC and the like are no web encoding
+    codec = next(
+        (
+            web
+            for match in from_bytes(data[:DETECT_SAMPLE_BYTES])
+            if (web := codec_for(match.encoding)) is not None
+        ),
+        None,
+    )
+    if codec is not None:
         text, lossy = _decode_lossy(data, codec)
         return Decoded(text, codec, "detected", overruled_header=overruled, lossy=lossy)
     codec = fallback or "cp1252"

@@ -6,13 +6,17 @@ put on their *input*:
 
 * :func:`cap_html` -- at most :data:`MAX_HTML_CHARS` characters of decoded HTML reach the
   parser. A larger page first loses what carries no text (``<script>``, ``<style>``,
-  ``<svg>`` blocks, comments: inlined bundles are what makes real pages huge); if it is
+  ``<svg>`` blocks, comments, attribute values of 100,000+ characters: inlined bundles and
+  data: URIs are what makes real pages huge); if it is
   still too large, it is cut at the last tag boundary before the cap (the article is near
   the start of a page far more often than at its end).
 * :func:`check_tree` -- at most :data:`MAX_TREE_ELEMENTS` elements reach the extractor
   (trafilatura's ``max_tree_size`` idea): inline formatting is stripped first, and a tree
-  still too large raises :class:`TreeTooLarge`. Depth needs no guard of ours: libxml2 stops
-  nesting at 256 levels without ``huge_tree``, which lxml does not set.
+  still too large raises :class:`TreeTooLarge`. Depth needs no guard of ours: the parser is
+  built with ``huge_tree`` (so an old page's 300 unclosed ``<font>`` tags or a 10 MB
+  attribute does not end the document), and libxml2 still caps nesting at 2,048 levels:
+  what lies deeper is dropped (100,000 nested ``<div>`` parse in milliseconds to an empty
+  page, which is then reported as having no main text).
 
 A wall-clock cap on the whole cleaning of one document is
 :func:`newsclean.cleaners.timecap.clean_html_capped` (a worker process that can be killed).
@@ -39,6 +43,9 @@ INLINE_TAGS = ("span", "font", "b", "i", "em", "strong", "small", "u", "abbr", "
 _NON_TEXT_BLOCKS = re.compile(
     r"<(script|style|svg|template)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
 )
+# an attribute value of 100,000+ characters (inline data: URIs, serialised app state) carries
+# no article text, and one can outweigh the whole page
+_HUGE_ATTRIBUTE = re.compile(r"""(\s[\w:.-]+\s*=\s*)(?:"[^"]{100000,}"|'[^']{100000,}')""")
 _COUNT_ELEMENTS = etree.XPath("count(//*)")
 
 
@@ -52,7 +59,7 @@ def cap_html(text: str, limit: int = MAX_HTML_CHARS) -> str:
     """``text`` reduced to at most ``limit`` characters (see the module docstring)."""
     if len(text) <= limit:
         return text
-    text = _NON_TEXT_BLOCKS.sub(" ", text)
+    text = _HUGE_ATTRIBUTE.sub(r'\1""', _NON_TEXT_BLOCKS.sub(" ", text))
     if len(text) <= limit:
         return text
     # at a tag boundary near the cap; inside one huge text node, at the cap itself

@@ -176,11 +176,13 @@ def _parse_block(text: str) -> object | None:
         text = text.removeprefix("<!--").removesuffix("-->").strip()
     try:
         return cast(object, json.loads(text))
+    except RecursionError:
+        return None  # nested deeper than the interpreter's stack: no metadata anyone wrote
     except ValueError:
         pass  # raw newlines and tabs inside strings are the usual fault: retry without them
     try:
         return cast(object, json.loads(_CONTROL.sub(" ", text)))
-    except ValueError:
+    except (ValueError, RecursionError):
         return None  # malformed beyond that: the page's other metadata still counts
 
 

@@ -831,8 +831,8 @@ def _json_ld_entities(scripts: Iterable[str]) -> Iterator[dict[str, object]]:
     for raw in scripts:
         try:
             data = json.loads(raw)
-        except ValueError:
-            continue  # broken JSON-LD is common, and simply no evidence
+        except (ValueError, RecursionError):
+            continue  # broken (or absurdly nested) JSON-LD is common, and simply no evidence
         for entity in _top_level(data):
             yield entity
             main = entity.get("mainEntity")
