@@ -331,34 +331,60 @@ class PageMaker:
 # -- the server (runs in its own process) ----------------------------------------------------
 
 
-class _SiteServer:
-    """The HTTP/1.1 side: parse a request head, wait ``latency``, answer from the PageMaker."""
+class KeepAliveServer:
+    """An HTTP/1.1 connection loop for asyncio.start_server: requests are answered one after
+    the other until the client closes the connection or an answer ends it. Subclasses answer
+    one request head in :meth:`answer`. Connections count under ``connections_key`` (unless
+    None), connections dropped mid-request under ``dropped_key``."""
 
-    def __init__(self, spec: SiteSpec) -> None:
-        self.spec = spec
-        self.maker = PageMaker(spec)
+    connections_key: str | None = "connections"
+    dropped_key = "dropped"
+
+    def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.counts["connections"] += 1
+        if self.connections_key is not None:
+            self.counts[self.connections_key] += 1
         try:
-            while await self._answer_one(reader, writer):
-                pass
+            while (head := await read_request_head(reader)) is not None:
+                if not await self.answer(head, reader, writer):
+                    break
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            self.counts["dropped"] += 1
+            self.counts[self.dropped_key] += 1
         finally:
             writer.close()
             with suppress(ConnectionError):
                 await writer.wait_closed()
 
-    async def _answer_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
-        """Answer one request; False when the connection is to be closed."""
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except asyncio.IncompleteReadError as exc:
-            if exc.partial:
-                raise
-            return False  # the client closed an idle keep-alive connection
+    async def answer(
+        self, head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bool:
+        """Answer the request ``head``; False when the connection is to be closed."""
+        raise NotImplementedError
+
+
+async def read_request_head(reader: asyncio.StreamReader) -> bytes | None:
+    """The next request head on a keep-alive connection; None once the client closed it."""
+    try:
+        return await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as exc:
+        if exc.partial:
+            raise
+        return None  # the client closed an idle keep-alive connection
+
+
+class _SiteServer(KeepAliveServer):
+    """The HTTP/1.1 side: parse a request head, wait ``latency``, answer from the PageMaker."""
+
+    def __init__(self, spec: SiteSpec) -> None:
+        super().__init__()
+        self.spec = spec
+        self.maker = PageMaker(spec)
+
+    async def answer(
+        self, head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bool:
         request_line, _, header_block = head.partition(b"\r\n")
         method, target, version = request_line.decode("latin-1").split(" ", 2)
         headers = header_block.lower()

@@ -62,7 +62,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Final, cast
 
-from benchmarks.localsite import PageMaker, PageSize, SiteSpec
+from benchmarks.localsite import KeepAliveServer, PageMaker, PageSize, SiteSpec
 
 MB: Final = 1024 * 1024
 HOST_SUFFIX: Final = ".soak.localtest"
@@ -140,33 +140,21 @@ _PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrail
 _ERROR_PAGE = b"<html><body><h1>Something went wrong</h1></body></html>"
 
 
-class SoakServer:
+class SoakServer(KeepAliveServer):
     """Answers each request from the kind in its path; counts requests per kind."""
 
+    connections_key = None
+    dropped_key = "connections-dropped"
+
     def __init__(self, pages: int, seed: int, size: PageSize) -> None:
+        super().__init__()
         self.maker = PageMaker(SiteSpec(pages, size=size, seed=seed))
-        self.counts: Counter[str] = Counter()
         packer = zlib.compressobj(9, zlib.DEFLATED, 31)
         self.bomb = packer.compress(bytes(BOMB_BYTES)) + packer.flush()
 
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while await self._answer_one(reader, writer):
-                pass
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            self.counts["connections-dropped"] += 1
-        finally:
-            writer.close()
-            with suppress(ConnectionError):
-                await writer.wait_closed()
-
-    async def _answer_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except asyncio.IncompleteReadError as exc:
-            if exc.partial:
-                raise
-            return False  # an idle keep-alive connection closed by the client
+    async def answer(
+        self, head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bool:
         request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
         path = request_line.split(" ")[1].split("?", 1)[0]
         if path == "/_stats":
