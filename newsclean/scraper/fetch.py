@@ -107,14 +107,19 @@ def make_client(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     max_connections: int = 100,
+    max_keepalive_connections: int | None = None,
     trusted_hosts: frozenset[str] = frozenset(),
 ) -> httpx.AsyncClient:
-    """An AsyncClient set up for :func:`fetch_async`: no automatic redirects, pooled, and
-    behind the SSRF guard unless ``transport`` replaces it; ``trusted_hosts`` skip the
+    """An AsyncClient set up for :func:`fetch_async`: no automatic redirects, pooled (idle
+    connections kept: ``max_keepalive_connections``, default ``max_connections``), and behind
+    the SSRF guard unless ``transport`` replaces it; ``trusted_hosts`` skip the
     private-address check (see :mod:`newsclean.scraper.netguard`)."""
     opts = options or FetchOptions()
     limits = httpx.Limits(
-        max_connections=max_connections, max_keepalive_connections=max_connections
+        max_connections=max_connections,
+        max_keepalive_connections=max_connections
+        if max_keepalive_connections is None
+        else max_keepalive_connections,
     )
     if transport is None:
         policy = AddressPolicy(opts.allow_private_addresses, trusted_hosts)
