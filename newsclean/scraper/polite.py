@@ -1,10 +1,11 @@
 """Polite, robust fetching for batch runs: robots.txt, per-host pacing, retries, give-up.
 
 :class:`PoliteFetcher` owns the run's ``httpx.AsyncClient`` objects: one per
-:data:`CONNECTIONS_PER_CLIENT` of ``concurrency``, each host always on the same one (its
-keep-alive connections stay in one pool). httpcore looks over every connection of its pool
-each time a request starts or ends, so a single pool of 64 connections cost about 5 ms of CPU
-per page on the event loop (``python -m benchmarks.batch_fetch``). ``get(url)``:
+:data:`CONNECTIONS_PER_CLIENT` of ``concurrency``, each host on as few of them as its
+``per_host_concurrency`` needs (its keep-alive connections are reused, no pool grows large).
+httpcore looks over every connection of its pool each time a request starts or ends, so a
+single pool of 64 connections cost about 5 ms of CPU per page on the event loop
+(``python -m benchmarks.batch_fetch``). ``get(url)``:
 
 1. refuses at once a host whose failure budget is spent (:class:`HostFailureBudgetExceeded`);
 2. checks robots.txt (loaded once per origin; :class:`RobotsDisallowed`, or
@@ -144,10 +145,11 @@ class FetchCounters:
 class _HostSlot:
     """Pacing state of one host."""
 
-    __slots__ = ("delay", "last_start", "not_before", "semaphore", "stats")
+    __slots__ = ("delay", "last_start", "not_before", "semaphore", "stats", "turns")
 
     def __init__(self, per_host_concurrency: int, delay: float, stats: HostStats) -> None:
         self.semaphore = asyncio.Semaphore(per_host_concurrency)
+        self.turns = 0  # requests started: which of the host's clients goes next
         self.delay = delay
         self.last_start = -math.inf
         self.not_before = -math.inf  # set by Retry-After
@@ -320,7 +322,7 @@ class PoliteFetcher:
         etag: str | None,
         last_modified: str | None,
     ) -> FetchResult:
-        client, global_slots = self._require_open(url)
+        client, global_slots = self._require_open(url, slot)
         async with slot.semaphore:
             while True:
                 wait = slot.next_start() - self._clock()
@@ -388,9 +390,19 @@ class PoliteFetcher:
     def _client_count(self) -> int:
         return max(1, -(-self.options.concurrency // CONNECTIONS_PER_CLIENT))
 
-    def _require_open(self, url: str) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
-        """The client of ``url``'s host (a stable choice) and the global slots."""
+    def _require_open(
+        self, url: str, slot: _HostSlot
+    ) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
+        """The client for this request of ``url``'s host, and the global slots.
+
+        A host keeps to its own few clients -- as many as its ``per_host_concurrency`` needs
+        at :data:`CONNECTIONS_PER_CLIENT` each, taken in turn from a place fixed by its name
+        -- so its connections are reused and no pool holds many of them.
+        """
         if not self._clients or self._global is None:
             raise RuntimeError("PoliteFetcher is not open: use 'async with PoliteFetcher(...)'")
-        index = zlib.crc32(host_of(url).encode()) % len(self._clients)
+        count = len(self._clients)
+        spread = min(count, -(-self.options.per_host_concurrency // CONNECTIONS_PER_CLIENT))
+        turn, slot.turns = slot.turns, slot.turns + 1
+        index = (zlib.crc32(host_of(url).encode()) + turn % spread) % count
         return self._clients[index], self._global
