@@ -379,7 +379,11 @@ def _declared_signals(f: PageFeatures) -> Iterator[Signal]:
     if found := types & _FORUM_TYPES:
         yield Signal("schema-forum", f"schema {min(found)}")
     if f.og_type in _OG_ARTICLE:
-        yield Signal("og-article", f"og:type {f.og_type}")
+        # many CMSs declare og:type "article" on every page (service pages, "about us"): it
+        # counts only beside something an article declares with it (a date, an author, a
+        # schema.org article type)
+        if f.has_published_date or f.has_author or types & _ARTICLE_TYPES:
+            yield Signal("og-article", f"og:type {f.og_type}")
     elif f.og_type in _OG_PRODUCT:
         yield Signal("og-product", f"og:type {f.og_type}")
     elif f.og_type in _OG_PRODUCT_GROUP:
@@ -1072,12 +1076,21 @@ _CAPTCHA_WORDS: Final = re.compile(
 )
 # Soft 404s, in the title or h1.
 _NOT_FOUND_WORDS: Final = re.compile(
-    # "404", "404 | Site", "Error 404", "404 Not Found" -- not "404 days later"
-    r"(?:^|[\s|:–—(\[-])(?:error\s*|http\s*)?404"
-    r"(?:\s*(?:error|page|not found)\b|\s*(?:[|:–—)\]-]|$))"
-    r"|\berror\s*404\b|page (?:was )?not found|\bnot found\b|(?:page|content) (?:is )?"
-    r"(?:missing|unavailable)|(?:can['’]?t|cannot|could not|couldn['’]?t) be found"
-    r"|(?:does not|doesn['’]?t) exist|no longer (?:exists|available)|nothing (?:was )?found"
+    # Real not-found wording only, about the page itself. "404" counts as a title part of its
+    # own ("404", "404 | Site", "Site - Error 404") or with not-found words ("Error 404",
+    # "404 Not Found", "HTTP 404"); a number in a real title does not ("404 days later",
+    # "Flight 404", "Budget cuts hit route 404 | Site"). Phrases that a headline can hold
+    # ("The cure that can't be found", "Why the perfect diet doesn't exist") count only
+    # when they speak of the page (or stand as a title part of their own).
+    r"(?:^|[|:–—-])\s*(?:(?:error|http)\s*)?404\s*(?:[|:–—-]|$)"
+    r"|\b(?:error|http)\s*404\b|\b404\s*(?:error|not found|page not found)\b"
+    r"|\b(?:page|file|article|content|story|url|document)s? (?:was |were |is )?not found"
+    r"|(?:^|[|:–—-])\s*(?:not found|nothing (?:was )?found)\b"
+    r"|\b(?:page|content|article|story)\s+(?:you (?:are|were|['’]re) looking for |you "
+    r"requested |requested )?(?:is |was |has been )?(?:missing|unavailable|no longer (?:exists"
+    r"|available)|(?:can['’]?t|cannot|could not|couldn['’]?t) be found|(?:does not|doesn['’]?t)"
+    r" exist)"
+    r"|(?:can['’]?t|cannot|could not|couldn['’]?t) find (?:that|this|the|your) page"
     r"|seite (?:wurde )?nicht gefunden|page (?:introuvable|non trouvée)"
     r"|página no encontrada|pagina non trovata|pagina niet gevonden|sidan hittades inte"
     r"|strona nie (?:została )?znaleziona",

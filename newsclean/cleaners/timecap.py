@@ -10,7 +10,9 @@ time::
         article = worker.clean(html, url, seconds=20)     # or ExtractionTimeout
 
 When the cap passes, the child is killed and :class:`ExtractionTimeout` is raised; the next
-call starts a fresh child. A child that dies on its own (out of memory, a crash in C)
+call starts a fresh child. A new child cleans a small warm-up page before it takes work, so
+the cap measures the document, not the libraries' first-use setup; it ignores SIGINT (Ctrl-C
+is the parent's to handle). A child that dies on its own (out of memory, a crash in C)
 raises :class:`WorkerFailed`. Errors of the cleaners (:class:`CleanerError`) come back as
 themselves; any other exception in the child is a bug in a library on that document and
 comes back as :class:`ExtractionError` naming its type.
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +46,15 @@ from newsclean.cleaners.records import Article
 DEFAULT_TARGET = "newsclean.cleaners.clean:clean_html"
 #: seconds a killed child gets to exit before the parent stops waiting for it
 KILL_WAIT_SECONDS = 5.0
+#: seconds a new child may take to import the cleaners and clean its warm-up page
+START_WAIT_SECONDS = 120.0
+#: cleaned by every new child before it says it is ready: lxml, trafilatura and the cleaners
+#: set up lazily on their first document (~1 s), which must not count against a real page
+WARM_UP_HTML = (
+    "<html><head><title>Warm-up</title></head><body><article><h1>Warm-up</h1>"
+    + "<p>The council met on Tuesday and agreed the new ferry timetable for the summer.</p>" * 5
+    + "</article></body></html>"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +78,13 @@ class CleaningWorker:
         self._lock = threading.Lock()
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
+        if start_method == "forkserver":
+            _preload_in_forkserver(target)
+
+    def start(self) -> None:
+        """Start the child now, so that the first document does not wait for it."""
+        with self._lock:
+            self._ensure_started()
 
     def clean(
         self,
@@ -131,6 +150,13 @@ class CleaningWorker:
         process.start()
         child_end.close()
         self._process, self._conn = process, parent_end
+        try:
+            ready = parent_end.poll(START_WAIT_SECONDS) and parent_end.recv() is None
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self._kill()
+            raise WorkerFailed(f"cleaning worker did not start within {START_WAIT_SECONDS:g} s")
         return parent_end
 
     def _kill(self) -> None:
@@ -146,6 +172,25 @@ class CleaningWorker:
 
 _DEFAULT_WORKER: CleaningWorker | None = None
 _DEFAULT_LOCK = threading.Lock()
+_PRELOAD_SET = False
+_PRELOAD_LOCK = threading.Lock()
+
+
+def _preload_in_forkserver(target: str) -> None:
+    """Have the forkserver import ``target``'s module, so that every child it forks starts warm.
+
+    The server starts once per process and keeps what it imported: only the first call
+    before it starts counts; a later target is imported by its child on the first job.
+    """
+    global _PRELOAD_SET
+    with _PRELOAD_LOCK:
+        if not _PRELOAD_SET:
+            module = target.partition(":")[0]
+            # "__main__" too (multiprocessing's default): a child of a server that has it
+            # does not import the parent's main module again before its first job
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["__main__", module])
+            _PRELOAD_SET = True
 
 
 def clean_html_capped(
@@ -173,8 +218,17 @@ def clean_html_capped(
 
 
 def _serve(conn: Connection, target: str) -> None:
-    """The child's loop: one job in, one ``(ok, article or error)`` out, until told to stop."""
+    """The child's loop: one job in, one ``(ok, article or error)`` out, until told to stop.
+
+    It first cleans :data:`WARM_UP_HTML` (its outcome is of no interest: a target that fails
+    on it fails on real pages too, and says so there), then sends ``None``: ready.
+    """
+    # Ctrl-C reaches the whole process group: the parent decides what it means (commit and
+    # stop), and a child killed by it would fail the page it holds for good
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     function = _load(target)
+    _run(function, _Job(WARM_UP_HTML, None, "text/html"))
+    conn.send(None)
     while True:
         try:
             job = conn.recv()

@@ -25,6 +25,8 @@ Example (documented in the README)::
     refetch_after = "1d"              # re-check articles fetched OK this long ago (default: never)
     workers = 1                       # extraction processes
     commit_every = 500                # rows per committed Parquet file
+    clean_timeout = 30.0              # seconds one page may take to clean (0: no cap)
+    site_rules = true                 # remove lines a site repeats on many of its pages
 
 Loading a config never executes code: it is parsed with ``tomllib`` and validated with pydantic.
 """
@@ -159,6 +161,16 @@ class RunConfig(_Strict):
     #: rows per committed Parquet file: bounds memory and the work a crash can lose; smaller
     #: means more, smaller files (``newsclean compact`` merges them later)
     commit_every: int = Field(default=500, gt=0, le=1_000_000)
+    #: seconds one page may take to clean; past it the page is skipped as "extract-timeout"
+    #: and its worker process replaced. 0 turns the cap off (cleaning in the run's process)
+    clean_timeout: float = Field(default=30.0, ge=0, le=3600)
+    #: remove lines a site repeats on many of its pages (its template), learnt run by run
+    site_rules: bool = True
+
+    @property
+    def clean_cap(self) -> float | None:
+        """``clean_timeout`` in seconds, None when the cap is off."""
+        return self.clean_timeout or None
 
     @field_validator("refetch_after", mode="before")
     @classmethod

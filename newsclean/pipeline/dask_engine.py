@@ -26,6 +26,13 @@ from the scheduler), the shard is opened again on a live worker (which first wai
 the state retries it next run. A URL fetched by a worker that died is fetched again: never
 committed twice.
 
+Time cap. With ``[run] clean_timeout`` each shard cleans in a killable worker process of its
+own (:class:`~newsclean.pipeline.pages.PageCleaner`), as the local engine does: a page past
+the cap is a ``Failure("clean", "extract-timeout")``. That process is a child of the Dask
+worker, and a daemonic process may not have children, so the LocalCluster the engine starts
+has non-daemonic workers; on a cluster of daemonic workers (``distributed.worker.daemon``,
+true by default for ``dask worker``) a shard logs a warning and cleans uncapped in a thread.
+
 Threads. The Dask client (async API) runs on an event loop of its own, in a thread of the
 driver: ``PageEngine.close()`` is synchronous and the run calls it from inside its own loop,
 where an async client could not be awaited closed. :meth:`DaskPages.process` hands each call
@@ -41,6 +48,7 @@ import asyncio
 import concurrent.futures
 import importlib
 import logging
+import multiprocessing
 import os
 import socket
 import threading
@@ -137,6 +145,10 @@ class DaskOptions:
     watch_interval: float = 0.5
     #: False routes actor calls through the scheduler (a driver that cannot reach workers)
     direct_to_workers: bool = True
+    #: seconds one page may take to clean on a worker (None: no cap); see "Time cap" above
+    clean_timeout: float | None = None
+    #: what a capped worker runs on each page, as "module:name" (None: the cleaners')
+    clean_target: str | None = None
 
     def __post_init__(self) -> None:
         if self.n_workers < 1 or self.threads_per_worker < 1 or self.attempts < 1:
@@ -146,17 +158,26 @@ class DaskOptions:
 
 
 def dask_engine(
-    scheduler: str | None = None, *, n_workers: int | None = None, attempts: int = 3
+    scheduler: str | None = None,
+    *,
+    n_workers: int | None = None,
+    attempts: int = 3,
+    clean_target: str | None = None,
 ) -> Callable[[Config, PoliteFetcher], DaskPages]:
     """An engine factory for ``RunOptions(engine=...)``; fails at once without dask.
 
-    ``n_workers`` (LocalCluster only) defaults to the config's ``[run] workers``.
+    ``n_workers`` (LocalCluster only) defaults to the config's ``[run] workers``; the time
+    cap is the config's ``[run] clean_timeout``.
     """
     require_dask()
 
     def build(config: Config, fetcher: PoliteFetcher) -> DaskPages:
         options = DaskOptions(
-            scheduler=scheduler, n_workers=n_workers or config.run.workers, attempts=attempts
+            scheduler=scheduler,
+            n_workers=n_workers or config.run.workers,
+            attempts=attempts,
+            clean_timeout=config.run.clean_cap,
+            clean_target=clean_target,
         )
         return DaskPages(fetcher.options, options)
 
@@ -200,9 +221,17 @@ class ShardPages:
     heartbeats or this shard's other fetches.
     """
 
-    def __init__(self, politeness: PolitenessOptions, shard: int) -> None:
+    def __init__(
+        self,
+        politeness: PolitenessOptions,
+        shard: int,
+        clean_timeout: float | None = None,
+        clean_target: str | None = None,
+    ) -> None:
         self.shard = shard
         self._politeness = politeness
+        self._clean_timeout = clean_timeout
+        self._clean_target = clean_target
         self._fetcher: PoliteFetcher | None = None
         self._pages: LocalPages | None = None
         self._cleaner: concurrent.futures.ThreadPoolExecutor | None = None
@@ -215,7 +244,9 @@ class ShardPages:
         fetcher = PoliteFetcher(self._politeness)
         await fetcher.__aenter__()
         self._fetcher = fetcher
-        self._pages = LocalPages(fetcher, workers=1)
+        self._pages = LocalPages(
+            fetcher, 1, self._capped_timeout(), clean_target=self._clean_target
+        )
         self._not_before = time.monotonic() + hold
         address = str(_distributed().get_worker().address)
         return ShardPlace(address, socket.gethostname(), os.getpid())
@@ -233,6 +264,10 @@ class ShardPages:
 
     async def clean(self, result: FetchResult) -> Article | Failure | WorkerFault:
         """Clean a page fetched elsewhere (an archive); the driver keeps its own copy of it."""
+        pages = self._pages
+        if pages is not None and pages.cleaner.timeout is not None:
+            outcome = await pages.cleaner.clean(result.final_url, result)
+            return outcome.article or outcome.failure or _fault(result.final_url, None)
         if self._cleaner is None:
             self._cleaner = concurrent.futures.ThreadPoolExecutor(1, "newsclean-shard-clean")
         loop = asyncio.get_running_loop()
@@ -264,6 +299,19 @@ class ShardPages:
         if wait > 0:
             await asyncio.sleep(wait)
 
+    def _capped_timeout(self) -> float | None:
+        """The time cap, when this worker may start the process it needs (see the module)."""
+        if self._clean_timeout is None:
+            return None
+        if multiprocessing.current_process().daemon:
+            log.warning(
+                "shard %d: no per-page time cap: this dask worker is a daemonic process, which"
+                " may not start a cleaning process (set distributed.worker.daemon: false)",
+                self.shard,
+            )
+            return None
+        return self._clean_timeout
+
     def _require_pages(self) -> LocalPages:
         if self._pages is None:
             raise RuntimeError(f"shard {self.shard} is not open")
@@ -275,7 +323,9 @@ def warm_up() -> None:
     clean_page(WARM_UP_PAGE, "https://www.example.com/news/warm-up.html", "text/html")
 
 
-def _fault(url: str, exc: Exception) -> WorkerFault:
+def _fault(url: str, exc: Exception | None) -> WorkerFault:
+    if exc is None:
+        return WorkerFault(url, "no article and no failure", "")
     return WorkerFault(url, f"{type(exc).__name__}: {exc}", traceback.format_exc(limit=20))
 
 
@@ -360,13 +410,16 @@ class ShardRouter:
         opts = self.options
         target: Any = opts.scheduler
         if opts.scheduler is None:
-            self._cluster = target = await dask.LocalCluster(
-                n_workers=opts.n_workers,
-                threads_per_worker=opts.threads_per_worker,
-                processes=True,
-                asynchronous=True,
-                dashboard_address=":0",  # a free port: never clash with another cluster's
-            )
+            # a time cap needs worker processes that may start a child: not daemonic ones
+            daemon = opts.clean_timeout is None
+            with importlib.import_module("dask").config.set({"distributed.worker.daemon": daemon}):
+                self._cluster = target = await dask.LocalCluster(
+                    n_workers=opts.n_workers,
+                    threads_per_worker=opts.threads_per_worker,
+                    processes=True,
+                    asynchronous=True,
+                    dashboard_address=":0",  # a free port: never clash with another cluster's
+                )
         self._client = client = await dask.Client(
             target,
             asynchronous=True,
@@ -538,6 +591,8 @@ class ShardRouter:
             ShardPages,
             self.politeness,
             index,
+            self.options.clean_timeout,
+            self.options.clean_target,
             actor=True,
             workers=[worker],
             allow_other_workers=True,  # if that worker dies meanwhile, any other will do

@@ -6,7 +6,8 @@ One run, start to end::
     -> discover: URLs left pending by earlier runs, then every source (feeds, sitemaps, lists),
        normalised, deduplicated, and only those the state says are due
     -> fetch them concurrently (politeness, robots.txt, retries: PoliteFetcher)
-    -> clean each page in an executor (threads or a process pool), classify it
+    -> clean each page in killable worker processes (capped at ``[run] clean_timeout``)
+    -> remove the lines its site repeats on many pages (SiteTemplates, ``[run] site_rules``)
     -> keep new article versions; commit them in batches: an atomic Parquet file first, then
        ONE state transaction registering the file, its versions and its URLs
     -> remember feed/sitemap validators only once everything they listed is committed
@@ -38,11 +39,17 @@ import httpx
 
 from newsclean.cleaners import Article
 from newsclean.cleaners.errors import CleanerError
+from newsclean.cleaners.sitelevel import (
+    ProfileFormatError,
+    SiteProfile,
+    apply_site_rules,
+    domain_of,
+)
 from newsclean.output.dataset import ParquetDataset, check_dataset_dir
 from newsclean.output.errors import CorruptDataFile, OutputError
 from newsclean.output.errors import DiskFull as OutputDiskFull
 from newsclean.output.parquet import DISK_FULL_ERRNOS
-from newsclean.output.schema import ArticleRow, article_row, rows_to_table
+from newsclean.output.schema import ArticleRow, article_row, rows_to_table, sha256_hex
 from newsclean.output.warc import WarcArchiveWriter, with_warc_location
 from newsclean.pipeline.config import (
     Config,
@@ -360,6 +367,148 @@ class _Pending:
     state_url: str
     etag: str | None
     last_modified: str | None
+    #: content hash of the text before site rules (the row's own, when they removed nothing)
+    page_hash: str
+
+
+@dataclass(slots=True)
+class _Held:
+    """A new page on its way to the buffer: its row as cleaned, before site rules."""
+
+    pending: _Pending
+    article: Article
+    #: the site its template is learnt for (:func:`newsclean.cleaners.sitelevel.domain_of`)
+    site: str | None
+    #: the summary's domain of the URL
+    domain: str
+
+
+#: pages held back, over all sites, while their sites have too few pages to judge
+MAX_HELD_PAGES = 1000
+
+
+class SiteTemplates:
+    """Site-level template removal in the run loop, with its profiles kept in the state.
+
+    Lines a site repeats on many of its pages are its template, not its news
+    (:mod:`newsclean.cleaners.sitelevel`). Design, given that a run commits as it goes:
+
+    * **Profiles persist and accumulate.** One :class:`SiteProfile` entry per site, loaded
+      from the state the first time a run meets the site, saved (only the sites that
+      changed) in every commit's transaction and at the end of the run. Each article is
+      counted once, ever: the articles counted are saved with the profiles, in the same
+      transaction, so neither a refetch nor a crash counts a page twice.
+    * **New sites wait for evidence, within a commit.** While a site has fewer than
+      ``min_pages`` pages, its new pages are held back; when its ``min_pages``-th page
+      arrives they are all judged together. Held pages count toward ``commit_every`` (it
+      bounds the work a crash can lose): when held and buffered pages reach it, the held
+      ones go into that commit as they are judged then, like the pages of a site still too
+      small at the end of the run. At most :data:`MAX_HELD_PAGES` are held whatever
+      ``commit_every`` is (the site that waited longest is released first).
+    * **A row is judged once.** Rules are applied with the profile as it is when the page
+      is released, and the version written keeps that text. Whether a refetched page is a
+      new version is decided on the text *before* site rules (``page_versions`` in the
+      state, checked before any rule runs), so a profile that grew since, and would now
+      remove one more line, does not turn an unchanged article into a new version; and a
+      page that changed only in lines the rules remove (a "3 hours ago") matches the
+      version already written and is not one either.
+
+    Limit: rows of a file registered from disk after a crash (:func:`reconcile`) have no
+    ``page_versions`` entry; if the profile changed between the crashed run and the rerun,
+    such an article can get a second version (never a duplicate ``(article_id,
+    content_hash)``). Disabled (``[run] site_rules = false``) every page passes unchanged.
+    """
+
+    def __init__(self, state: RunState, *, enabled: bool, max_held: int = MAX_HELD_PAGES) -> None:
+        self.enabled = enabled
+        self.profile = SiteProfile()
+        self._state = state
+        self._max_held = max_held
+        self._loaded: set[str] = set()
+        self._dirty: set[str] = set()
+        #: article_id -> site, counted in the profile but not yet saved
+        self._counted: dict[str, str] = {}
+        #: site -> its held pages; insertion order is the order sites started waiting
+        self._held: dict[str, list[_Held]] = {}
+        self._held_count = 0
+
+    def admit(self, page: _Held) -> list[_Held]:
+        """Count ``page`` in its site's profile; the pages now ready for :meth:`apply`."""
+        site = page.site
+        if not self.enabled or site is None:
+            return [page]
+        self._load(site)
+        self._count(site, page)
+        if self.profile.pages_seen(site) >= self.profile.min_pages:
+            ready = self._held.pop(site, [])
+            self._held_count -= len(ready)
+            return [*ready, page]
+        self._held.setdefault(site, []).append(page)
+        self._held_count += 1
+        return self._release_oldest() if self._held_count > self._max_held else []
+
+    @property
+    def held(self) -> int:
+        """Pages held back, over all sites."""
+        return self._held_count
+
+    def drain(self) -> list[_Held]:
+        """Every held page (the run is ending): judged on what their sites have so far."""
+        pages = [page for held in self._held.values() for page in held]
+        self._held.clear()
+        self._held_count = 0
+        return pages
+
+    def apply(self, page: _Held) -> ArticleRow:
+        """The row of ``page`` without the lines its site's profile knows as template."""
+        row = page.pending.row
+        if not self.enabled or page.site is None:
+            return row
+        article = apply_site_rules(page.article, self.profile, page.site)
+        if article is page.article:
+            return row
+        return replace(
+            row,
+            text=article.text,
+            markdown=article.markdown,
+            removals=article.removals,
+            content_hash=sha256_hex(article.text.encode("utf-8")),
+        )
+
+    def save(self) -> None:
+        """Write the changed profiles and the pages they count (joins an open transaction)."""
+        if not self._dirty:
+            return
+        profiles = [(site, *self.profile.export_domain(site)) for site in sorted(self._dirty)]
+        self._state.record_site_profiles(profiles, list(self._counted.items()))
+        self._dirty.clear()
+        self._counted.clear()
+
+    def _load(self, site: str) -> None:
+        if site in self._loaded:
+            return
+        self._loaded.add(site)
+        saved = self._state.site_profile(site)
+        if saved is None:
+            return
+        try:
+            self.profile.load_domain(site, *saved)
+        except ProfileFormatError as exc:  # a profile is evidence, not data: start it again
+            log.warning("site profile of %s unreadable, starting it again: %s", site, exc)
+
+    def _count(self, site: str, page: _Held) -> None:
+        article_id = page.pending.row.article_id
+        if article_id in self._counted or self._state.site_page_counted(article_id):
+            return
+        self.profile.observe(site, page.article)
+        self._counted[article_id] = site
+        self._dirty.add(site)
+
+    def _release_oldest(self) -> list[_Held]:
+        oldest = next(iter(self._held))
+        released = self._held.pop(oldest)
+        self._held_count -= len(released)
+        return released
 
 
 @dataclass(slots=True)
@@ -381,6 +530,10 @@ class BatchRun:
     _seen: set[str] = field(default_factory=set)
     _buffer: list[_Pending] = field(default_factory=list)
     _buffer_keys: set[tuple[str, str]] = field(default_factory=set)
+    #: (article_id, page hash) of the pages held or buffered: a second copy in the run is
+    #: "unchanged" before any rule runs
+    _page_keys: set[tuple[str, str]] = field(default_factory=set)
+    site: SiteTemplates = field(init=False)
     _source_validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     _seq: int = 0
     #: the raw archive ([output] archive), open for the whole run
@@ -388,6 +541,9 @@ class BatchRun:
     #: the failure that stopped the run (a worker's commit on a full disk, ...), if any
     _fatal: Exception | None = None
     _stop: asyncio.Event | None = None
+
+    def __post_init__(self) -> None:
+        self.site = SiteTemplates(self.state, enabled=self.config.run.site_rules)
 
     async def execute(self) -> None:
         output = self.config.output
@@ -438,15 +594,27 @@ class BatchRun:
             # the buffered rows are not committed: their URLs are not done in the state, so
             # the next run fetches them again
             raise self._fatal
+        for page in self.site.drain():
+            self._buffer_page(page)
         self.commit()
+        with self.state.batch():
+            self.site.save()  # sites whose pages were all unchanged, or none committed
         if not self.summary.interrupted:
             self._save_source_validators()
+
+    async def _clean_archived(self, url: str, archived: WarcResponse) -> PageOutcome:
+        """Archived responses are cleaned like fetched ones: by the engine's capped cleaner
+        when it is local; otherwise in a thread of this process."""
+        if isinstance(self.engine, LocalPages):
+            return await self.engine.cleaner.clean(url, archived.fetch)
+        return await _clean_in_thread(url, archived)
 
     def _make_engine(self, fetcher: PoliteFetcher) -> PageEngine:
         factory = self.options.engine
         if factory is not None:
             return factory(self.config, fetcher)
-        return LocalPages(fetcher, self.config.run.workers)
+        run = self.config.run
+        return LocalPages(fetcher, run.workers, run.clean_cap)
 
     # -- signals --
 
@@ -601,7 +769,8 @@ class BatchRun:
 
     async def _process(self, job: _Job) -> None:
         if job.archived is not None:
-            self.apply(await _clean_archived(job.url, job.archived), job.archived.location)
+            outcome = await self._clean_archived(job.url, job.archived)
+            self.apply(outcome, job.archived.location)
             return
         etag, last_modified = self.state.validators(job.url) if job.refetch else (None, None)
         outcome = await self.engine.process(job.url, etag=etag, last_modified=last_modified)
@@ -658,20 +827,65 @@ class BatchRun:
             normalized_url=_normalized_or(result.final_url, url),
         )
         row = with_warc_location(row, location)
-        key = (row.article_id, row.content_hash)
+        page_key = (row.article_id, row.content_hash)  # before site rules: see SiteTemplates
         etag, last_modified = _validators(result)
+        if page_key in self._page_keys or self._page_committed(*page_key):
+            self.summary.skip(domain, "dedup", "unchanged")
+            if page_key not in self._page_keys:
+                self.state.record_fetch(url, STATUS_OK, self.options.now(), etag, last_modified)
+            return
+        self._page_keys.add(page_key)
+        pending = _Pending(row, url, etag, last_modified, page_hash=row.content_hash)
+        site = domain_of(row.final_url or row.url)
+        for page in self.site.admit(_Held(pending, article, site, domain)):
+            self._buffer_page(page)
+        if self.site.held + len(self._buffer) >= self._commit_every:
+            # commit_every bounds the work a crash can lose: held pages count, and go as
+            # they are judged now (see SiteTemplates)
+            for page in self.site.drain():
+                self._buffer_page(page)
+            self.commit()
+
+    @property
+    def _commit_every(self) -> int:
+        return self.options.commit_every or self.config.run.commit_every
+
+    def _page_committed(self, article_id: str, page_hash: str) -> bool:
+        """Was a version made from this very page text committed (with or without rules)?"""
+        state = self.state
+        return state.has_version(article_id, page_hash) or state.has_page_version(
+            article_id, page_hash
+        )
+
+    def _buffer_page(self, page: _Held) -> None:
+        """Apply the site rules to a page and buffer its row, unless that text is committed."""
+        pending, domain = page.pending, page.domain
+        row = self.site.apply(page)
+        if row is not pending.row and not has_words(row.text, self.config.output.min_words):
+            # all but a few words were the site's template: no article left
+            self._page_keys.discard((row.article_id, pending.page_hash))
+            self.summary.skip(domain, "site", "too-short")
+            now = self.options.now()
+            self.state.record_fetch(
+                pending.state_url, "too-short", now, pending.etag, pending.last_modified
+            )
+            return
+        key = (row.article_id, row.content_hash)
         if key in self._buffer_keys or self.state.has_version(*key):
+            # the page differs from a kept version only in lines the site rules remove
+            self._page_keys.discard((row.article_id, pending.page_hash))
             self.summary.skip(domain, "dedup", "unchanged")
             if key not in self._buffer_keys:
-                self.state.record_fetch(url, STATUS_OK, self.options.now(), etag, last_modified)
+                now = self.options.now()
+                self.state.record_fetch(
+                    pending.state_url, STATUS_OK, now, pending.etag, pending.last_modified
+                )
             return
         duplicates = self.dedup.assign(row.article_id, row.text, row.content_hash)
         row = replace(row, duplicate_of=duplicates.duplicate_of, cluster_id=duplicates.cluster_id)
-        self._buffer.append(_Pending(row, url, etag, last_modified))
+        self._buffer.append(replace(pending, row=row))
         self._buffer_keys.add(key)
         self.summary.count(domain, "kept")
-        if len(self._buffer) >= (self.options.commit_every or self.config.run.commit_every):
-            self.commit()
 
     # -- commits --
 
@@ -698,10 +912,15 @@ class BatchRun:
                 url_hashes=[(item.state_url, item.row.content_hash) for item in pending],
                 now=now,
             )
+            self.state.record_page_versions(
+                (item.row.article_id, item.page_hash, item.row.content_hash) for item in pending
+            )
+            self.site.save()
             for item in pending:
                 self.state.record_fetch(
                     item.state_url, STATUS_OK, now, item.etag, item.last_modified
                 )
+        self._page_keys.difference_update((item.row.article_id, item.page_hash) for item in pending)
         self.summary.rows_written += len(pending)
         self.summary.files_written += 1
         log.info("committed %d rows to %s", len(pending), name)
@@ -727,8 +946,8 @@ def _archived_rejection(
     return filters.rejection(item, now)
 
 
-async def _clean_archived(url: str, archived: WarcResponse) -> PageOutcome:
-    """Clean an archived response in a thread (the engine's executor is for fetched pages)."""
+async def _clean_in_thread(url: str, archived: WarcResponse) -> PageOutcome:
+    """Clean an archived response in a thread (an engine without a local cleaner)."""
     fetch = archived.fetch
     try:
         article = await asyncio.to_thread(

@@ -25,6 +25,13 @@ Tables (schema version in ``PRAGMA user_version``; every time is UTC epoch micro
     dup_signatures(seq PK, article_id UNIQUE, cluster_id, signature, band_keys)
     dup_bands((band_key, seq) PK)                    LSH buckets: band key -> indexed article
     dup_settings(name PK, value)                     how signatures were made (must not change)
+    site_profiles(domain PK, pages, line_counts)     site-level template profile per domain
+    site_pages(article_id PK, domain)                articles those profiles have counted
+    page_versions((article_id, page_hash) PK, content_hash)
+                                                     the text before site rules of each version
+
+The site tables serve :mod:`newsclean.cleaners.sitelevel` in the run loop (see
+:class:`newsclean.pipeline.run.SiteTemplates`). They are additive like the duplicate tables.
 
 The duplicate tables are additive: created when missing by every open (an older newsclean
 ignores them), so they need no schema version step. ``first_copies`` is filled by
@@ -289,6 +296,30 @@ _DUPLICATE_TABLES: Final = {
 }
 
 
+_SITE_TABLES: Final = {
+    # line_counts: SiteProfile.export_domain's packing (8-byte key, uint32 pages)
+    "site_profiles": """
+        CREATE TABLE IF NOT EXISTS site_profiles (
+            domain      TEXT PRIMARY KEY,
+            pages       INTEGER NOT NULL,
+            line_counts BLOB NOT NULL
+        ) WITHOUT ROWID""",
+    "site_pages": """
+        CREATE TABLE IF NOT EXISTS site_pages (
+            article_id TEXT PRIMARY KEY,
+            domain     TEXT NOT NULL
+        ) WITHOUT ROWID""",
+    # page_hash: sha256 of the text before site rules; content_hash: of the text written
+    "page_versions": """
+        CREATE TABLE IF NOT EXISTS page_versions (
+            article_id   TEXT NOT NULL,
+            page_hash    TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            PRIMARY KEY (article_id, page_hash)
+        ) WITHOUT ROWID""",
+}
+
+
 def _create_duplicate_tables(conn: sqlite3.Connection) -> None:
     """Create the duplicate tables; a state that had versions before gets its first copies.
 
@@ -432,11 +463,14 @@ class RunState:
             str(row[0])
             for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
-        if present >= _DUPLICATE_TABLES.keys():
+        if present >= _DUPLICATE_TABLES.keys() | _SITE_TABLES.keys():
             return  # the common case: no write lock taken just to open
         conn.execute("BEGIN IMMEDIATE")
         try:
-            _create_duplicate_tables(conn)
+            if not present >= _DUPLICATE_TABLES.keys():
+                _create_duplicate_tables(conn)
+            for statement in _SITE_TABLES.values():
+                conn.execute(statement)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -868,6 +902,61 @@ class RunState:
     def indexed_count(self) -> int:
         """Articles in the near-duplicate index."""
         return int(self._conn.execute("SELECT count(*) FROM dup_signatures").fetchone()[0])
+
+    # -- site-level template profiles (decisions live in the run loop and cleaners.sitelevel) --
+
+    def site_profile(self, domain: str) -> tuple[int, bytes] | None:
+        """``(pages, packed line counts)`` saved for ``domain``, None before its first page."""
+        row = self._conn.execute(
+            "SELECT pages, line_counts FROM site_profiles WHERE domain = ?", (domain,)
+        ).fetchone()
+        return None if row is None else (int(row[0]), bytes(row[1]))
+
+    def site_page_counted(self, article_id: str) -> bool:
+        """Have the site profiles counted this article's lines already (in any run)?"""
+        row = self._conn.execute(
+            "SELECT 1 FROM site_pages WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return row is not None
+
+    def record_site_profiles(
+        self,
+        profiles: Iterable[tuple[str, int, bytes]],
+        counted: Iterable[tuple[str, str]],
+    ) -> None:
+        """Save ``(domain, pages, line_counts)`` profiles and the ``(article_id, domain)``
+        pages they now count, in ONE transaction: a crash keeps both or neither, so no page
+        is ever counted twice."""
+        with self.batch():
+            self._conn.executemany(
+                "INSERT INTO site_profiles(domain, pages, line_counts) VALUES (?, ?, ?)"
+                " ON CONFLICT(domain) DO UPDATE SET pages = excluded.pages,"
+                " line_counts = excluded.line_counts",
+                profiles,
+            )
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO site_pages(article_id, domain) VALUES (?, ?)", counted
+            )
+
+    def record_page_versions(self, entries: Iterable[tuple[str, str, str]]) -> None:
+        """Remember ``(article_id, page_hash, content_hash)`` of committed versions: the page
+        text (before site rules) each written text came from. Call it inside the commit."""
+        with self.batch():
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO page_versions(article_id, page_hash, content_hash)"
+                " VALUES (?, ?, ?)",
+                entries,
+            )
+
+    def has_page_version(self, article_id: str, page_hash: str) -> bool:
+        """Was a version made from exactly this page text committed, and is it still there?"""
+        row = self._conn.execute(
+            "SELECT 1 FROM page_versions p JOIN versions v"
+            " ON v.article_id = p.article_id AND v.content_hash = p.content_hash"
+            " WHERE p.article_id = ? AND p.page_hash = ?",
+            (article_id, page_hash),
+        ).fetchone()
+        return row is not None
 
     # -- runs --
 

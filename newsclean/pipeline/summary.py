@@ -118,6 +118,7 @@ FAILURE_REASONS: Final = frozenset(
         "bad-content-encoding",
         "extract-error",
         "extract-timeout",
+        "clean-worker-failed",
         "decode-error",
         "parse-error",
         "fetch-error",
