@@ -50,6 +50,26 @@ def verdict(line: str) -> tuple[str, str] | None:
         ("Posted by David at December 16, 2025", "line.byline-any"),
         ("Next article: Go Wins 2010 Bossie Award", "line.teaser"),
         ("Table of Contents", "line.phrase"),
+        # promotions of the site's own newsletter, accounts and ads, anywhere in a short line
+        (
+            "For daily tips and recipes, sign up for the Almanac newsletter.",
+            "line.newsletter-promo",
+        ),
+        (
+            "Join 10K+ people getting helpful guides, exciting case studies and much more in "
+            "our newsletter every week.",
+            "line.newsletter-promo",
+        ),
+        ("Want more? Sign up for our newsletter, The Selection.", "line.newsletter-promo"),
+        ("Stay up to date by signing up for Example's Weekly Newsletter.", "line.newsletter-promo"),
+        ("Catch up on our coverage and follow us on Facebook and TikTok.", "line.follow-promo"),
+        ("Join the Facebook group - https://www.facebook.com/example", "line.follow-promo"),
+        ("This article is exclusive to STAT+ subscribers", "line.account"),
+        ("Already have an account? Log in", "line.account"),
+        ("Help me spread the word about this podcast!", "line.appeal"),
+        ("Did you make this? Please take a moment to leave a star rating.", "line.appeal"),
+        ("Join Medium for free to get updates from this writer.", "line.appeal"),
+        ("Advertisement: New AI Book!", "line.ad-label"),
     ],
 )
 def test_boilerplate_lines_are_recognised(line: str, rule: str) -> None:
@@ -72,6 +92,14 @@ def test_boilerplate_lines_are_recognised(line: str, rule: str) -> None:
         "Stand by Me was the most requested song of the night.",
         "The copyright dispute between the two studios was settled out of court.",
         "Start saving now to reach your goal of a deposit within five years.",
+        # newsletters, networks and subscribers in reporting
+        "Twelve people signed up for my newsletter in the past week, and I did nothing.",
+        "She decided to join the newsletter team at the Times in 2019, where she wrote on food.",
+        "The company said the features are exclusive to premium members of its platform.",
+        "I also identified 28 newsletters, a small subset of the newsletters I subscribe to.",
+        "If you need help, you can join the Transparency.dev Slack. You might also want to "
+        "follow me on Bluesky at @filippo.example or on Mastodon, where I post about my work "
+        "on transparency logs and cryptography every week.",
     ],
 )
 def test_article_sentences_survive_the_new_rules(sentence: str) -> None:
@@ -123,3 +151,25 @@ def test_calls_to_action_end_the_text_with_what_follows() -> None:
     ]
     verdicts = [v.rule if v else None for v in decide_lines(lines).verdicts]
     assert verdicts == [None, None, None, "line.cta", "tail.run", "tail.run"]
+
+
+def test_a_bio_of_the_page_author_goes_but_sentences_about_her_stay() -> None:
+    rules = page_line_rules("Best laptops of the year", ["Ashley Biancuzzo"])
+    lines = [
+        "Best laptops of the year",
+        "Ashley Biancuzzo said the new chips doubled battery life in her tests.",
+        "Battery life matters most for students, who carry a laptop all day long.",
+        "Hi, I’m Ashley Biancuzzo, and I oversee all laptop coverage at the magazine.",
+        "Ashley Biancuzzo is a senior editor who has reviewed laptops for a decade.",
+    ]
+    verdicts = [v.rule if v else None for v in decide_lines(lines, page_rules=rules).verdicts]
+    assert verdicts == [None, None, None, "line.author-bio", "line.author-bio"]
+    # without the page's authors, the same paragraphs are prose
+    plain = decide_lines(lines, page_rules=page_line_rules("Best laptops of the year", []))
+    assert all(v is None for v in plain.verdicts)
+
+
+@pytest.mark.parametrize("heading", ["Trending", "Why Trust Us?", "SHARE YOUR STORY"])
+def test_widget_headings_are_catalogued(heading: str) -> None:
+    found = verdict(heading)
+    assert found is not None and found[0] == "line.phrase", found

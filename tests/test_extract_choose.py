@@ -6,7 +6,13 @@ from __future__ import annotations
 import json
 
 from newsclean.cleaners import clean_html
-from newsclean.cleaners.choose import coverage_of, doubts_about, is_blob
+from newsclean.cleaners.choose import (
+    FULL_LENGTH_CHARS,
+    choose_without_doubt,
+    coverage_of,
+    doubts_about,
+    is_blob,
+)
 from newsclean.cleaners.clean import parse_html
 from newsclean.cleaners.density import best_container, extract_by_density
 from newsclean.cleaners.extract import Block
@@ -63,6 +69,9 @@ def test_doubts() -> None:
     assert doubts_about(long_lines, page_chars=1500, body=None) is None
     assert doubts_about(blocks("Too short."), page_chars=100, body=None) == "short: 10 chars"
     assert (doubts_about(long_lines, page_chars=20_000, body=None) or "").startswith("short:")
+    # a text of article length is no doubt however heavy the page around it
+    article_length = blocks(*PARAGRAPHS * (FULL_LENGTH_CHARS // sum(map(len, PARAGRAPHS)) + 1))
+    assert doubts_about(article_length, page_chars=100_000, body=None) is None
     menu = blocks(*["Home", "News", "Sport", "Weather"] * 20, *PARAGRAPHS[:3])
     whole = doubts_about(menu, page_chars=sum(len(b.lines[0]) for b in menu), body=None)
     assert whole is not None and whole.startswith("the whole page")
@@ -97,6 +106,21 @@ def test_density_picks_the_container_most_paragraphs_point_to() -> None:
     assert found[0].markdown == "## What the law changes"
     text = "\n".join(line for b in found for line in b.lines)
     assert all(p in text for p in PARAGRAPHS) and "Related story" not in text and "Home" not in text
+
+
+def test_density_replaces_a_fast_text_it_holds_and_extends() -> None:
+    root = parse_html(article_page("".join(f"<p>{p}</p>" for p in PARAGRAPHS)))
+    assert root is not None
+    # the fast pass kept five of the container's eight paragraphs
+    partial = choose_without_doubt(root, blocks(*PARAGRAPHS[:5]))
+    assert partial.extractor == "density"
+    assert partial.reason.startswith("trafilatura fast pass, no doubt; density holds 1.00")
+    assert [line for b in partial.blocks for line in b.lines] == PARAGRAPHS
+    # a fast text density does not hold stays, and so does one it holds without adding to it
+    other = choose_without_doubt(root, blocks("A different text entirely, about bread. " * 3))
+    assert other.extractor == "trafilatura"
+    whole = choose_without_doubt(root, blocks(*PARAGRAPHS))
+    assert whole.extractor == "trafilatura" and whole.blocks == blocks(*PARAGRAPHS)
 
 
 def test_density_finds_nothing_without_paragraphs() -> None:

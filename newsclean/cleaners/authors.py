@@ -176,10 +176,13 @@ _MICRODATA_AUTHOR = etree.XPath(
     "[not(ancestor::*[@itemscope][@itemtype][1][contains(@itemtype, 'Comment')])]"
 )
 _REL_AUTHOR = etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")
+# (the [@class] / [@id] guards first: libxml2 copies the attribute's value for every test,
+# and most elements have no id: two thirds of the time of one expression testing all eight)
 _BYLINE = etree.XPath(
-    "//*[contains(@class, 'byline') or contains(@class, 'Byline') or contains(@class, 'author')"
-    " or contains(@class, 'Author') or contains(@class, 'posted-by') or contains(@class, 'writer')"
-    " or starts-with(@id, 'byline') or starts-with(@id, 'author')]"
+    "//*[@class][contains(@class, 'byline') or contains(@class, 'Byline')"
+    " or contains(@class, 'author') or contains(@class, 'Author')"
+    " or contains(@class, 'posted-by') or contains(@class, 'writer')]"
+    " | //*[@id][starts-with(@id, 'byline') or starts-with(@id, 'author')]"
 )
 _BYLINE_TAGS = frozenset({"a", "address", "div", "p", "span", "strong", "li", "aside", "h3", "h4"})
 #: containers whose bylines belong to someone else (a comment, a teaser, a widget)

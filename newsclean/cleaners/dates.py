@@ -215,7 +215,7 @@ def headline_region(root: HtmlElement) -> HtmlElement:
     htmldate's cost (it copies and cleans whatever it is given), and skips the dates of
     teasers and comments further down.
     """
-    heading = root.find(".//h1")
+    heading = next(root.iter("h1"), None)  # the first, found in C (".//h1" is a Python walk)
     if heading is None:
         return root
     region = heading

@@ -7,9 +7,10 @@ container. Its text blocks (paragraphs, headings, list items, quotes, preformatt
 become the text, in document order, except those that are mostly link text (menus, teaser
 lists).
 
-It is a second opinion, asked for only when trafilatura's text is doubtful (see
-:mod:`newsclean.cleaners.choose`): a page whose text trafilatura gathered into one undivided
-block, or left short. It costs one XPath query and a walk over the chosen container.
+It is a second opinion (see :mod:`newsclean.cleaners.choose`): on a page whose text
+trafilatura gathered into one undivided block, or left short, and on a page whose densest
+container holds more text than trafilatura kept. Finding the container costs one XPath
+query; its blocks, a walk over it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ MAX_LINK_SHARE = 0.5
 MIN_CONTAINER_CHARS = 500
 
 _PARAGRAPHS = etree.XPath("//body//p")
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
 _TEXT_BLOCKS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd"})
 _HEADINGS = {"h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
@@ -35,11 +37,19 @@ _HEADINGS = {"h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 def extract_by_density(root: HtmlElement) -> tuple[Block, ...]:
     """Blocks of the container most paragraphs point to; () when there is none."""
     container = best_container(root)
-    if container is None:
-        return ()
+    return () if container is None else container_blocks(container)
+
+
+def container_blocks(container: HtmlElement) -> tuple[Block, ...]:
+    """The text blocks of ``container`` (see the module docstring); () when too short."""
     blocks = tuple(_blocks_of(container))
     chars = sum(len(line) for block in blocks for line in block.lines)
     return blocks if chars >= MIN_CONTAINER_CHARS else ()
+
+
+def container_chars(container: HtmlElement) -> int:
+    """Characters of text in ``container``, links included (an upper bound of its blocks')."""
+    return int(_TEXT_LENGTH(container))
 
 
 def best_container(root: HtmlElement) -> HtmlElement | None:

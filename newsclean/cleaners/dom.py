@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -35,7 +36,15 @@ from newsclean.cleaners.text import collapse_whitespace, word_set
 #: hidden elements and forms holding more than this share of the body text are kept
 MAX_HIDDEN_SHARE = 0.5
 REMOVAL_TEXT_LIMIT = 500
-_SKIPPED_TAGS = frozenset({"head", "script", "style", "template"})
+#: class and id values whose verdict is remembered
+NAME_CACHE_SIZE = 16_384
+#: elements whose text no reader sees (code, drawings, embedded frames and plugins, the
+#: choices of a drop-down), dropped unlogged; a ``<template>``'s content may be moved into
+#: the page by a script: it stays
+SILENT_TAGS = frozenset(
+    {"script", "style", "svg", "iframe", "canvas", "object", "embed", "select", "datalist"}
+)
+_SKIPPED_TAGS = frozenset({"head", "template", *SILENT_TAGS})
 _RULE_TAGS = frozenset({"dialog", "noscript", "form"})
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -244,15 +253,19 @@ def prune_boilerplate(
 ) -> list[Removal]:
     """Remove boilerplate elements from ``root`` in place; return what was removed.
 
-    Elements without text are removed too but not logged: they took nothing from the text.
-    Only the outermost selected element of a nest is removed (and logged).
+    Elements without text are removed too but not logged: they took nothing from the text,
+    and neither do scripts, styles, drawings and frames (:data:`SILENT_TAGS`). Only the outermost
+    selected element of a nest is removed (and logged).
     """
     body = _body_of(root)
     if body is None:
         return []
+    candidates, silent = _walk_body(body)
     removals: list[Removal] = []
-    for element, rule, category in _attribute_matches(body, attribute_rules):
+    for element, rule, category in _attribute_matches(body, candidates, attribute_rules):
         _remove(element, rule, category, removals)
+    for element in silent:
+        _drop(element)
     return removals
 
 
@@ -271,46 +284,61 @@ def _body_of(root: HtmlElement) -> HtmlElement | None:
 
 
 def _attribute_matches(
-    body: HtmlElement, rules: Sequence[AttributeRule]
+    body: HtmlElement, candidates: Sequence[HtmlElement], rules: Sequence[AttributeRule]
 ) -> list[tuple[HtmlElement, str, str]]:
-    """Outermost elements an attribute rule selects (unless protected)."""
+    """Outermost elements an attribute rule selects (unless protected).
+
+    Candidates come in document order, so an element's selected ancestor is always known
+    before it: the element is then skipped before its (costlier) rules and guards run.
+    """
     selected: list[tuple[HtmlElement, str, str]] = []
+    chosen: set[HtmlElement] = set()
     body_chars: list[int] = []  # computed on first need: most pages never need it
-    for element in _attribute_candidates(body):
+    for element in candidates:
+        if chosen and _has_ancestor_in(element, chosen):
+            continue
         match = _first_unprotected_match(element, rules, body, body_chars)
         if match is not None:
             selected.append((element, match.rule, match.category))
-    chosen = {element for element, _, _ in selected}
-    return [m for m in selected if not _has_ancestor_in(m[0], chosen)]
+            chosen.add(element)
+    return selected
 
 
 #: attributes without which no attribute rule can select an element (besides _RULE_TAGS)
 _RULE_ATTRIBUTES = frozenset({"hidden", "aria-hidden", "style", "role", "aria-modal"})
 
 
-def _attribute_candidates(body: HtmlElement) -> list[HtmlElement]:
-    """Elements worth running the attribute rules on, in document order.
+def _walk_body(body: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement]]:
+    """(candidates, silent) of the body, each in document order.
 
-    One walk with a cheap test per element (its tag, its attribute names, its class and id
-    tokens against a set): measured faster than XPath prefilters, whose per-node predicate
-    evaluation in libxml2 costs more than this loop.
+    *Candidates* are the elements worth running the attribute rules on: one walk with a
+    cheap test per element (its tag, its attribute names, its class and id tokens against a
+    set), measured faster than XPath prefilters, whose per-node predicate evaluation in
+    libxml2 costs more than this loop. *Silent* elements (:data:`SILENT_TAGS`) never show
+    text; the extractor drops them too, but only after copying the tree with them, three
+    times a pass.
     """
     candidates: list[HtmlElement] = []
+    silent: list[HtmlElement] = []
     for element in body.iter(etree.Element):
         tag = element.tag
         if tag in _SKIPPED_TAGS:
+            if tag in SILENT_TAGS:
+                silent.append(element)
             continue
         if tag in _RULE_TAGS:
             candidates.append(element)
             continue
         names = element.keys()
-        if names and (
-            not _RULE_ATTRIBUTES.isdisjoint(names)
-            or _names_container(element.get("class"))
-            or _names_container(element.get("id"))
-        ):
+        if not names:
+            continue
+        if not _RULE_ATTRIBUTES.isdisjoint(names):
             candidates.append(element)
-    return candidates
+            continue
+        class_names, ident = element.get("class"), element.get("id")
+        if (class_names and _names_container(class_names)) or (ident and _names_container(ident)):
+            candidates.append(element)
+    return candidates, silent
 
 
 def _has_ancestor_in(element: HtmlElement, elements: set[HtmlElement]) -> bool:
@@ -322,10 +350,10 @@ def _has_ancestor_in(element: HtmlElement, elements: set[HtmlElement]) -> bool:
     return False
 
 
-def _names_container(value: str | None) -> bool:
-    """True when a class or id value holds a token naming a known container."""
-    if not value:
-        return False
+@lru_cache(maxsize=NAME_CACHE_SIZE)
+def _names_container(value: str) -> bool:
+    """True when a class or id value holds a token naming a known container (remembered:
+    a theme repeats the same class strings on hundreds of elements)."""
     lowered = value.lower()
     if not _CONTAINER_NAME_SET.isdisjoint(lowered.split()):
         return True

@@ -45,8 +45,10 @@ from newsclean.cleaners.text import (
 
 #: share of a line that catalogue phrases must cover for the line to be boilerplate
 COVERAGE_THRESHOLD = 0.6
-#: lines longer than this (words) are never judged by phrase coverage
-MAX_COVERAGE_WORDS = 80
+#: lines longer than this (words) are never judged by phrase coverage: they are paragraphs
+#: (a consent banner that long opens like one, see ``line.cookie``); coverage is the costliest
+#: rule, and 80 words removed nothing more than 40 on the WCXB pages
+MAX_COVERAGE_WORDS = 40
 #: a teaser line ("Read more: <headline>") is at most this many words
 MAX_TEASER_WORDS = 30
 #: a trailing line this short (words) that does not read as a sentence may join a tail run
@@ -212,6 +214,9 @@ class PatternRule:
 
     The pattern sees the normalised line, or the line as written when ``raw`` (for rules
     that need the punctuation normalisation strips, such as the colon of "Anna says:").
+    ``needles``, when given, are strings one of which every match contains: a pattern that
+    may match anywhere in the line is tried only on lines holding one (a substring test is
+    a twentieth of the cost of such a search, and most lines hold none).
     """
 
     name: str
@@ -219,13 +224,25 @@ class PatternRule:
     pattern: re.Pattern[str]
     max_words: int
     raw: bool = False
+    needles: tuple[str, ...] = ()
 
     def category(self, line: Line) -> str | None:
         if line.words > self.max_words:
             return None
-        if not self.pattern.search(line.text if self.raw else line.normalized):
+        text = line.text if self.raw else line.normalized
+        if self.needles and not _holds_any(text, self.needles):
+            return None
+        if not self.pattern.search(text):
             return None
         return self.category_name
+
+
+def _holds_any(text: str, needles: tuple[str, ...]) -> bool:
+    # a plain loop: any() over a generator costs twice as much here
+    for needle in needles:  # noqa: SIM110
+        if needle in text:
+            return True
+    return False
 
 
 # Social networks and share actions; a line made only of these is a share bar.
@@ -328,6 +345,19 @@ _DISCLOSURE = re.compile(
     r"|(?:is|are) supported by (?:commissions|our readers|affiliate)"
     r"|if you (?:buy|purchase|click|shop)\b.{0,60}\b(?:we|i) (?:may )?(?:earn|receive|get)\b)"
 )
+#: strings one of which every _DISCLOSURE match holds
+_DISCLOSURE_NEEDLES = (
+    "affiliate",
+    "sponsored",
+    "commission",
+    "associate",
+    "disclosure",
+    "fee",
+    "compensation",
+    "independently",
+    "supported by",
+    "if you",
+)
 # A short imperative that asks the reader to act on the site, not to read on (list items
 # are excluded by the rule: a how-to's steps are imperatives too).
 _CALL_TO_ACTION = re.compile(
@@ -360,6 +390,49 @@ _SUPPORT_APPEAL = re.compile(
 _BYLINE = re.compile(
     r"^(?i:written|posted|published|reported|reviewed|edited|compiled|photos?|words) by "
     r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}(?:\s*(?:on|at|\||,|·|-|–)\s*.{0,40})?$"
+)
+
+# A newsletter, blog or channel promoted anywhere in a short line ("For daily tips, sign up for
+# the Almanac newsletter", "Join 10K+ readers ... in our newsletter"): the site speaking of
+# its own list. ("Twelve people signed up for my newsletter" is a sentence, not a prompt.)
+_NEWSLETTER_PROMO = re.compile(
+    r"(?:^|[.!?:,;] |\bby |\band |\bplease )"  # an imperative, not "millions subscribe to"
+    r"(?:sign(?:ing)? up|subscrib(?:e|ing)|register(?:ing)?)\b[^.!?]{0,60}"
+    r"\b(?:our|the|my|this|\w+'s)\b[^.!?]{0,40}\bnewsletters?\b"
+    r"|^join\b[^.!?]{0,80}\bnewsletters?\b"
+    r"|\bsubscribe to (?:our|my|this) (?:blog|newsletter|channel|podcast|site|mailing list|feed)\b"
+)
+# Following the site on a network, or joining its group there.
+_FOLLOW_PROMO = re.compile(
+    r"\b(?:follow|like|connect with) (?:us|me) on (?:facebook|twitter|x|instagram|linkedin"
+    r"|tiktok|youtube|threads|bluesky|mastodon|pinterest|social media)\b"
+    r"|\bjoin (?:our|the|my) (?:facebook|linkedin|discord|slack|telegram|whatsapp|reddit)"
+    r" (?:group|community|page|server|channel)\b"
+)
+# A wall or a sign-in prompt: "This article is exclusive to X subscribers", "Already have an
+# account? Log in".
+_ACCOUNT_PROMPT = re.compile(
+    r"^already (?:have an account|a subscriber|a member|registered)\b"
+    r"|^(?:don't|do not) have an account\b"
+    r"|^(?:this|the) (?:article|story|content|post|piece|feature|newsletter) (?:is|are)"
+    r" (?:exclusive|available only|only available) (?:to|for) [^.!?]{0,40}"
+    r"\b(?:subscribers|members)\b"
+)
+# The writer or site asking readers to share, rate, subscribe or sign up for more.
+_READER_APPEAL = re.compile(
+    r"\bif you (?:liked|enjoyed|found value in) this (?:article|post|story|episode|podcast"
+    r"|newsletter|issue|video)\b[^.!?]{0,40}\b(?:please|consider|share|subscribe|follow"
+    r"|support)\b"
+    r"|\bplease consider (?:liking|sharing|subscribing|following)\b"
+    r"|\bhelp (?:me|us) spread the word\b"
+    r"|\btell your friends and (?:get|earn) rewards\b"
+    r"|\bplease (?:take a (?:moment|minute|second) to )?leave a (?:star )?rating\b"
+    r"|\bget updates from this (?:writer|author|creator)\b"
+)
+# "Advertisement: New AI Book!", "Sponsored: ..." -- an ad labelled as one.
+_LABELLED_AD = re.compile(
+    r"^(?:advertisement|sponsored|promoted|anzeige|werbung|publicité|publicidad|pubblicità"
+    r"|publicidade|advertentie)\s*[:|]"
 )
 
 
@@ -396,15 +469,54 @@ def default_line_rules(catalogue: PhraseCatalogue | None = None) -> tuple[LineRu
         PatternRule("line.newsletter", "newsletter", _NEWSLETTER, max_words=40),
         PatternRule("line.cookie", "cookie", _COOKIE, max_words=80),
         PatternRule("line.comment-count", "comment-prompt", _COMMENT_COUNT, max_words=6),
-        PatternRule("line.comment-meta", "comment-list-meta", _COMMENT_META, max_words=6, raw=True),
+        PatternRule(
+            "line.comment-meta",
+            "comment-list-meta",
+            _COMMENT_META,
+            max_words=6,
+            raw=True,
+            needles=(":",),
+        ),
         PatternRule("line.dateline", "dateline", _DATELINE, max_words=12),
-        PatternRule("line.disclosure", "disclosure", _DISCLOSURE, max_words=60),
+        PatternRule(
+            "line.disclosure", "disclosure", _DISCLOSURE, max_words=60, needles=_DISCLOSURE_NEEDLES
+        ),
         CallToActionRule(),
-        PatternRule("line.copyright", "footer", _COPYRIGHT, max_words=40),
-        PatternRule("line.contact", "contact", _CONTACT, max_words=6),
+        PatternRule(
+            "line.copyright",
+            "footer",
+            _COPYRIGHT,
+            max_words=40,
+            needles=("©", "(c)", "copyright", "all rights reserved"),
+        ),
+        PatternRule("line.contact", "contact", _CONTACT, max_words=6, needles=("@",)),
         PatternRule("line.pagination", "navigation", _PAGINATION, max_words=5),
         PatternRule("line.support-appeal", "paywall", _SUPPORT_APPEAL, max_words=30),
         PatternRule("line.byline-any", "byline", _BYLINE, max_words=14, raw=True),
+        PatternRule(
+            "line.newsletter-promo",
+            "newsletter",
+            _NEWSLETTER_PROMO,
+            max_words=40,
+            needles=("newsletter", "subscribe to"),
+        ),
+        # a longer paragraph that mentions the writer's accounts is the writer's sign-off
+        PatternRule(
+            "line.follow-promo",
+            "share",
+            _FOLLOW_PROMO,
+            max_words=30,
+            needles=("follow", "like us", "like me", "connect with", "join"),
+        ),
+        PatternRule("line.account", "paywall", _ACCOUNT_PROMPT, max_words=14),
+        PatternRule(
+            "line.appeal",
+            "call-to-action",
+            _READER_APPEAL,
+            max_words=60,
+            needles=("if you", "please", "spread the word", "tell your friends", "get updates"),
+        ),
+        PatternRule("line.ad-label", "ad-label", _LABELLED_AD, max_words=15),
     )
 
 
@@ -564,6 +676,19 @@ BYLINE_WORDS = word_set(
     """
 )
 _MONTH_WORD = re.compile(rf"^{_MONTH}$")
+#: an author's bio paragraph has at most this many words ...
+MAX_BIO_WORDS = 80
+#: ... and opens (in these many characters) with "Hi, I'm" and the name, or with the name
+#: and a verb that introduces a person, with a writer's role in the paragraph
+MAX_BIO_OPENING_CHARS = 80
+_FIRST_PERSON_LEADS = ("hi i m ", "hello i m ", "i m ")
+_BIO_VERBS = ("is a ", "is an ", "is the ", "has been ")
+_WRITER_ROLES = word_set(
+    """
+    writer editor reporter journalist contributor columnist correspondent blogger critic
+    freelance freelancer
+    """
+)
 _BYLINE_TOKEN = re.compile(r"[^\W_]+")
 
 
@@ -585,9 +710,27 @@ class PageLineRules:
                     found[index] = Verdict("head.before-title", "navigation")
         if self.authors:
             for index, line in enumerate(lines):
-                if index not in found and self.is_byline(line):
+                if index in found:
+                    continue
+                if self.is_byline(line):
                     found[index] = Verdict("line.byline", "byline")
+                elif self.is_author_bio(line):
+                    found[index] = Verdict("line.author-bio", "author-bio")
         return found
+
+    def is_author_bio(self, line: Line) -> bool:
+        """A paragraph that introduces one of the page's authors as its writer: "Hi, I'm
+        Jane Doe, and I cover ...", "Jane Doe is a reporter who ..." (the writer's box). A
+        sentence about the author in another role ("... is the CEO of") stays."""
+        if line.words > MAX_BIO_WORDS:
+            return False
+        opening = " ".join(_BYLINE_TOKEN.findall(line.normalized[:MAX_BIO_OPENING_CHARS]))
+        for author in self.authors:
+            if any(opening.startswith(f"{lead}{author} ") for lead in _FIRST_PERSON_LEADS):
+                return True
+            if any(opening.startswith(f"{author} {verb}") for verb in _BIO_VERBS):
+                return not _WRITER_ROLES.isdisjoint(_BYLINE_TOKEN.findall(line.normalized))
+        return False
 
     def _title_position(self, lines: Sequence[Line]) -> int | None:
         if not self.title:

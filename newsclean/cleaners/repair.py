@@ -20,6 +20,8 @@ import re
 import ftfy
 from ftfy import TextFixerConfig
 
+from newsclean.cleaners.text import replace_chars
+
 # A Latin-1 lead byte of a 2-byte UTF-8 sequence (Â Ã Å Î Ï Ð Ñ) or the lead of a 3-byte
 # one (â), followed by what a continuation byte 0x80-0xBF becomes in Latin-1/windows-1252.
 _MOJIBAKE = re.compile(
@@ -27,9 +29,7 @@ _MOJIBAKE = re.compile(
     "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
     "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
 )
-_INVISIBLE = str.maketrans(
-    dict.fromkeys(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"])
-)
+_INVISIBLE = dict.fromkeys(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"], "")
 _FIX_CONFIG = TextFixerConfig(
     unescape_html=False,
     fix_latin_ligatures=False,
@@ -55,4 +55,5 @@ def repair_text(text: str) -> str:
 
 def normalize_line(line: str) -> str:
     """One line with whitespace runs made single spaces and invisible characters removed."""
-    return " ".join(line.translate(_INVISIBLE).split())
+    # the invisible characters are not ASCII (and replace_chars is one C scan a character)
+    return " ".join((line if line.isascii() else replace_chars(line, _INVISIBLE)).split())
