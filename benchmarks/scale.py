@@ -15,11 +15,13 @@
                  LocalPages does), at most --window in flight; the Article comes back
         dask     WarcSource -> DaskPages(LocalCluster(--workers, 1 thread each)).clean():
                  the page goes to the shard of its host, the Article comes back
-    once: driver
+    once: driver, twice
         run() over --driver-rows URLs with an engine that answers at once (canned outcomes
         made from the archive's first pages): the driver's own serial cost per row -- URL
-        normalisation, state, article_row, Parquet commits -- i.e. the ceiling of ONE driver
-        whatever the number of workers
+        normalisation, state, article_row, near-duplicate index, Parquet commits -- i.e. the
+        ceiling of ONE driver whatever the number of workers; first with outcomes that carry
+        no fingerprint (the driver hashes every kept text, the path before workers made
+        them), then with the fingerprints the cleaning workers make (the run's own path)
 
 Figures: pages/s (median of --repeat rounds, every round shown), CPU cores the mode got (CPU
 seconds of the process tree / wall seconds: below the worker count, the box was shared),
@@ -37,6 +39,7 @@ import asyncio
 import gzip
 import hashlib
 import json
+import logging
 import os
 import statistics
 import sys
@@ -49,7 +52,7 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import psutil
 
@@ -57,9 +60,10 @@ from benchmarks.batch_fetch import url_list_config
 from benchmarks.localsite import PageMaker, SiteSpec, article_path
 from newsclean.cleaners import Article
 from newsclean.cleaners.errors import CleanerError
+from newsclean.cleaners.fingerprint import TextFingerprint, fingerprint_text, words_of
 from newsclean.output.warc import WarcArchiveWriter
 from newsclean.pipeline.dask_engine import DaskOptions, DaskPages, warm_up
-from newsclean.pipeline.dedup import DedupOptions, MinHasher, words_of
+from newsclean.pipeline.dedup import DedupOptions, MinHasher
 from newsclean.pipeline.pages import PageOutcome, clean_page
 from newsclean.pipeline.run import RunOptions, run
 from newsclean.scraper.polite import PolitenessOptions
@@ -332,19 +336,26 @@ def _dask_mode(path: Path, args: argparse.Namespace, rss: PeakRss) -> Pass:
 # -- the driver's own cost -------------------------------------------------------------------
 
 
+#: one canned outcome: the page as fetched, as cleaned, and its text's fingerprint
+Template = tuple[FetchResult, Article, TextFingerprint | None]
+
+
 class CannedPages:
     """A PageEngine answering at once with a cleaned page: only the driver's work is left."""
 
-    def __init__(self, templates: Sequence[tuple[FetchResult, Article]]) -> None:
+    def __init__(self, templates: Sequence[Template]) -> None:
         self._templates = templates
 
     async def process(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
     ) -> PageOutcome:
         index = int(url.rsplit("-", 1)[1].removesuffix(".html"))
-        fetch, article = self._templates[index % len(self._templates)]
+        fetch, article, fingerprint = self._templates[index % len(self._templates)]
         return PageOutcome(
-            url, replace(fetch, requested_url=url, final_url=url), replace(article, url=url)
+            url,
+            replace(fetch, requested_url=url, final_url=url),
+            replace(article, url=url),
+            fingerprint=fingerprint,
         )
 
     def close(self) -> None:
@@ -356,9 +367,11 @@ class DriverCost:
     rows: int
     seconds: float
     cpu_seconds: float
-    #: CPU ms per row of the near-duplicate MinHash signature and band keys: a pure function
-    #: of the text that the driver computes (and that workers could compute instead)
-    minhash_cpu_ms: float
+    #: the canned outcomes carried the fingerprints cleaning workers make
+    fingerprints: bool
+    #: signatures the run's near-duplicate index took from outcomes / computed itself
+    signatures_received: int
+    signatures_computed: int
 
     @property
     def rows_per_s(self) -> float:
@@ -374,14 +387,31 @@ class DriverCost:
         return 1000 / self.cpu_ms_per_row
 
 
-def driver_cost(path: Path, rows: int) -> DriverCost:
-    templates = []
+@dataclass(frozen=True)
+class SignatureCost:
+    """CPU ms per text of the near-duplicate signature, where each side pays it."""
+
+    #: what DuplicateIndex.assign computes from a text that came without a fingerprint
+    driver_ms: float
+    #: what a cleaning worker spends on fingerprint_text (signature, word count, sha256)
+    worker_ms: float
+
+
+def driver_templates(path: Path) -> list[Template]:
+    """The archive's first DRIVER_TEMPLATES articles, cleaned and fingerprinted."""
+    spec = DedupOptions().minhash_spec()
+    templates: list[Template] = []
     for fetch in archived(path):
         result = clean_fetch(fetch.body, fetch.final_url, fetch.content_type)
         if isinstance(result, Article) and result.is_article and len(result.text.split()) > 50:
-            templates.append((fetch, result))
+            templates.append((fetch, result, fingerprint_text(result.text, spec)))
         if len(templates) >= DRIVER_TEMPLATES:
             break
+    return templates
+
+
+def driver_cost(templates: Sequence[Template], rows: int, *, fingerprints: bool) -> DriverCost:
+    canned = [(f, a, p if fingerprints else None) for f, a, p in templates]
     with tempfile.TemporaryDirectory(prefix="newsclean-scale-driver-") as folder:
         urls = Path(folder) / "urls.txt"
         urls.write_text(
@@ -393,25 +423,58 @@ def driver_cost(path: Path, rows: int) -> DriverCost:
         )
         config = url_list_config(Path(folder) / "dataset", urls, workers=1, concurrency=16)
         options = RunOptions(
-            install_signal_handlers=False, engine=lambda _c, _f: CannedPages(templates)
+            install_signal_handlers=False, engine=lambda _c, _f: CannedPages(canned)
         )
-        cpu, started = time.process_time(), time.perf_counter()
-        summary = run(config, options)
-        seconds = time.perf_counter() - started
+        with SignatureLog() as signatures:
+            cpu, started = time.process_time(), time.perf_counter()
+            summary = run(config, options)
+            seconds = time.perf_counter() - started
+            cpu_seconds = time.process_time() - cpu
         if summary.rows_written != rows:
             raise RuntimeError(f"driver run wrote {summary.rows_written} rows of {rows}")
-        cpu_seconds = time.process_time() - cpu
-    return DriverCost(rows, seconds, cpu_seconds, minhash_ms([a.text for _f, a in templates]))
+    return DriverCost(rows, seconds, cpu_seconds, fingerprints, *signatures.counts)
 
 
-def minhash_ms(texts: Sequence[str], repeat: int = 5) -> float:
-    """CPU ms per text of what the run's DuplicateIndex.assign computes from the text alone."""
-    hasher = MinHasher.for_options(DedupOptions())
+class SignatureLog(logging.Handler):
+    """Catches the run's closing count of where its near-duplicate signatures were made."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.counts = (-1, -1)
+        self._logger = logging.getLogger("newsclean.run")
+        self._level = self._logger.level
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if str(record.msg).startswith("near-duplicate signatures") and len(record.args or ()) == 2:
+            received, computed = cast("tuple[int, int]", record.args)
+            self.counts = (received, computed)
+
+    def __enter__(self) -> SignatureLog:
+        self._logger.addHandler(self)
+        self._logger.setLevel(logging.INFO)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._logger.removeHandler(self)
+        self._logger.setLevel(self._level)
+
+
+def signature_cost(texts: Sequence[str], repeat: int = 5) -> SignatureCost:
+    """CPU ms per text of a signature made by the driver (from the text) and by a worker."""
+    options = DedupOptions()
+    hasher, spec = MinHasher.for_options(options), options.minhash_spec()
     started = time.process_time()
     for _ in range(repeat):
         for text in texts:
             hasher.band_keys(hasher.signature(words_of(text)))
-    return 1000 * (time.process_time() - started) / (repeat * len(texts))
+    driver = time.process_time() - started
+    started = time.process_time()
+    for _ in range(repeat):
+        for text in texts:
+            fingerprint_text(text, spec)
+    worker = time.process_time() - started
+    per_text = 1000 / (repeat * len(texts))
+    return SignatureCost(driver * per_text, worker * per_text)
 
 
 # -- the report ------------------------------------------------------------------------------
@@ -435,7 +498,11 @@ def measure(path: Path, args: argparse.Namespace) -> dict[Mode, list[Pass]]:
 
 
 def report(
-    passes: dict[Mode, list[Pass]], driver: DriverCost | None, path: Path, args: argparse.Namespace
+    passes: dict[Mode, list[Pass]],
+    drivers: Sequence[DriverCost],
+    signature: SignatureCost | None,
+    path: Path,
+    args: argparse.Namespace,
 ) -> int:
     print()
     print(
@@ -459,16 +526,25 @@ def report(
             f"{statistics.median(p.startup for p in rounds):8.1f}  "
             + " / ".join(f"{p.pages_per_s:.1f}" for p in rounds)
         )
-    if driver is not None:
+    for driver in drivers:
+        where = "from the workers" if driver.fingerprints else "none: hashed on the driver"
         print(
             f"driver   {driver.rows_per_s:8.1f} rows/s here ({driver.rows} rows, "
             f"{driver.cpu_seconds / driver.seconds:.2f} cores); {driver.cpu_ms_per_row:.2f} CPU ms "
             f"per row = {driver.ceiling:.0f} rows/s on a core of its own: one driver's ceiling, "
-            "whatever the workers"
+            f"whatever the workers (fingerprints {where}; signatures: "
+            f"{driver.signatures_received} received, {driver.signatures_computed} computed)"
         )
+    if len(drivers) == 2:
         print(
-            f"         of which {driver.minhash_cpu_ms:.2f} CPU ms per row is the near-duplicate "
-            "MinHash of the text (workers could compute it)"
+            f"         fingerprints from the workers: {drivers[1].cpu_ms_per_row:.2f} / "
+            f"{drivers[0].cpu_ms_per_row:.2f} = "
+            f"{drivers[1].cpu_ms_per_row / drivers[0].cpu_ms_per_row:.2f}x the driver's CPU per row"
+        )
+    if signature is not None:
+        print(
+            f"         near-duplicate MinHash of a text: {signature.driver_ms:.2f} CPU ms on the "
+            f"driver (no fingerprint), {signature.worker_ms:.2f} ms on a worker (fingerprint)"
         )
     print(
         "cores: CPU seconds of the process tree / wall seconds; pages/CPU-s: pages per CPU "
@@ -545,8 +621,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     path = build_archive(args.source, args.pages, args.warc_dir, args.data)
     warm_up()  # this process: the serial pass must not pay the first clean's loading
     passes = measure(path, args)
-    driver = driver_cost(path, args.driver_rows) if args.driver_rows > 0 else None
-    code = report(passes, driver, path, args)
+    drivers: list[DriverCost] = []
+    signature = None
+    if args.driver_rows > 0:
+        templates = driver_templates(path)
+        drivers = [driver_cost(templates, args.driver_rows, fingerprints=f) for f in (False, True)]
+        signature = signature_cost([article.text for _f, article, _p in templates])
+    code = report(passes, drivers, signature, path, args)
     if args.json is not None:
         figures = {
             "args": {k: str(v) for k, v in vars(args).items()},
@@ -554,7 +635,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 mode: [{k: v for k, v in asdict(p).items() if k != "outputs"} for p in rounds]
                 for mode, rounds in passes.items()
             },
-            "driver": asdict(driver) if driver is not None else None,
+            "driver": [asdict(driver) for driver in drivers],
+            "signature": asdict(signature) if signature is not None else None,
         }
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return code

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from newsclean.cleaners.fingerprint import shingle_hashes, words_of
 from newsclean.output.dataset import ParquetDataset
 from newsclean.pipeline import state as state_module
 from newsclean.pipeline.dedup import (
@@ -18,8 +19,6 @@ from newsclean.pipeline.dedup import (
     DuplicateIndex,
     DuplicateInfo,
     DuplicateSettingsChanged,
-    shingle_hashes,
-    words_of,
 )
 from newsclean.pipeline.state import RunState
 from tests.test_schema import sample_rows

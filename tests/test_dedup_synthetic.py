@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
-from newsclean.pipeline.dedup import DedupOptions, DuplicateIndex, DuplicateInfo, words_of
+from newsclean.cleaners.fingerprint import words_of
+from newsclean.pipeline.dedup import DedupOptions, DuplicateIndex, DuplicateInfo
 from newsclean.pipeline.state import RunState
 
 FIRST = [

@@ -9,6 +9,10 @@ time::
     with CleaningWorker() as worker:
         article = worker.clean(html, url, seconds=20)     # or ExtractionTimeout
 
+``clean_fingerprinted`` also returns the near-duplicate fingerprint of the cleaned text
+(:mod:`newsclean.cleaners.fingerprint`), made in the child under the same cap, so that the
+process that receives the article need not hash its text again.
+
 When the cap passes, the child is killed and :class:`ExtractionTimeout` is raised; the next
 call starts a fresh child. A new child cleans a small warm-up page before it takes work, so
 the cap measures the document, not the libraries' first-use setup; it ignores SIGINT (Ctrl-C
@@ -40,6 +44,7 @@ from newsclean.cleaners.errors import (
     ExtractionTimeout,
     WorkerFailed,
 )
+from newsclean.cleaners.fingerprint import FingerprintedArticle, MinHashSpec, fingerprint_article
 from newsclean.cleaners.records import Article
 
 #: the function a worker runs on each document, as "module:name"
@@ -62,6 +67,8 @@ class _Job:
     html: str | bytes
     url: str | None
     content_type: str | None
+    #: also fingerprint the article with this spec (the answer is a FingerprintedArticle)
+    fingerprint: MinHashSpec | None = None
 
 
 class CleaningWorker:
@@ -95,21 +102,41 @@ class CleaningWorker:
         content_type: str | None = None,
     ) -> Article:
         """Clean one document; raise :class:`ExtractionTimeout` after ``seconds``."""
+        value = self._ask(_Job(html, url, content_type), seconds)
+        if not isinstance(value, Article):
+            raise WorkerFailed(f"cleaning worker answered {type(value).__name__}", url)
+        return value
+
+    def clean_fingerprinted(
+        self,
+        html: str | bytes,
+        url: str | None = None,
+        *,
+        seconds: float,
+        spec: MinHashSpec,
+        content_type: str | None = None,
+    ) -> FingerprintedArticle:
+        """:meth:`clean`, and the fingerprint of the text (``spec``), both within ``seconds``."""
+        value = self._ask(_Job(html, url, content_type, spec), seconds)
+        if not isinstance(value, FingerprintedArticle):
+            raise WorkerFailed(f"cleaning worker answered {type(value).__name__}", url)
+        return value
+
+    def _ask(self, job: _Job, seconds: float) -> object:
+        """The child's answer to ``job``; its error raised here."""
         with self._lock:
             conn = self._ensure_started()
-            conn.send(_Job(html, url, content_type))
+            conn.send(job)
             if not conn.poll(seconds):
                 self._kill()
-                raise ExtractionTimeout(f"cleaning took longer than {seconds:g} s", url)
+                raise ExtractionTimeout(f"cleaning took longer than {seconds:g} s", job.url)
             try:
                 ok, value = conn.recv()
             except (EOFError, OSError) as exc:
                 self._kill()
-                raise WorkerFailed(f"cleaning worker died: {type(exc).__name__}", url) from exc
+                raise WorkerFailed(f"cleaning worker died: {type(exc).__name__}", job.url) from exc
         if not ok:
             raise value
-        if not isinstance(value, Article):
-            raise WorkerFailed(f"cleaning worker answered {type(value).__name__}", url)
         return value
 
     def close(self) -> None:
@@ -227,7 +254,7 @@ def _serve(conn: Connection, target: str) -> None:
     # stop), and a child killed by it would fail the page it holds for good
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     function = _load(target)
-    _run(function, _Job(WARM_UP_HTML, None, "text/html"))
+    _run(function, _Job(WARM_UP_HTML, None, "text/html", MinHashSpec()))
     conn.send(None)
     while True:
         try:
@@ -241,7 +268,10 @@ def _serve(conn: Connection, target: str) -> None:
 
 def _run(function: Callable[..., Article], job: _Job) -> tuple[bool, object]:
     try:
-        return True, function(job.html, job.url, content_type=job.content_type)
+        article = function(job.html, job.url, content_type=job.content_type)
+        if job.fingerprint is None:
+            return True, article
+        return True, fingerprint_article(article, job.fingerprint)
     except CleanerError as exc:
         return False, exc
     except Exception as exc:  # a library's bug on this document: reported, not fatal  # noqa: BLE001

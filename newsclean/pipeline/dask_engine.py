@@ -9,6 +9,7 @@
                                run, least-loaded)          in the worker's own thread)
                                --actor call------------>
                                <--PageOutcome-----------  FetchResult (body kept) + Article
+                                                          + the text's fingerprint
 
 Politeness across workers. A shard is one :class:`ShardPages` actor living on one worker; a
 host is given to one shard the first time it is seen and stays there for the run, so every
@@ -33,6 +34,11 @@ worker, and a daemonic process may not have children, so the LocalCluster the en
 has non-daemonic workers; on a cluster of daemonic workers (``distributed.worker.daemon``,
 true by default for ``dask worker``) a shard logs a warning and cleans uncapped in a thread.
 
+Fingerprints. Each shard fingerprints the articles it cleans (``DaskOptions.fingerprint``,
+see :mod:`newsclean.pipeline.pages`), so the driver's near-duplicate index does not hash their
+texts: the MinHash moves off the serial driver to the workers. A worker of an older version
+sends none and the driver computes it, as it does for any outcome without one.
+
 Threads. The Dask client (async API) runs on an event loop of its own, in a thread of the
 driver: ``PageEngine.close()`` is synchronous and the run calls it from inside its own loop,
 where an async client could not be awaited closed. :meth:`DaskPages.process` hands each call
@@ -46,6 +52,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import importlib
 import logging
 import multiprocessing
@@ -63,8 +70,16 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from newsclean.cleaners import Article
 from newsclean.cleaners.errors import CleanerError
+from newsclean.cleaners.fingerprint import FingerprintedArticle, MinHashSpec
 from newsclean.pipeline.errors import ConfigError, RunFailed
-from newsclean.pipeline.pages import Failure, LocalPages, PageOutcome, clean_page
+from newsclean.pipeline.pages import (
+    Failure,
+    LocalPages,
+    PageOutcome,
+    clean_outcome,
+    clean_page,
+    clean_page_fingerprinted,
+)
 from newsclean.scraper.errors import FetchError
 from newsclean.scraper.polite import PoliteFetcher, PolitenessOptions
 from newsclean.scraper.records import FetchResult
@@ -149,6 +164,9 @@ class DaskOptions:
     clean_timeout: float | None = None
     #: what a capped worker runs on each page, as "module:name" (None: the cleaners')
     clean_target: str | None = None
+    #: fingerprint each article where it is cleaned with this spec (None: the driver hashes
+    #: the texts); the run's index takes them when its spec is this one (the default)
+    fingerprint: MinHashSpec | None = field(default_factory=MinHashSpec)
 
     def __post_init__(self) -> None:
         if self.n_workers < 1 or self.threads_per_worker < 1 or self.attempts < 1:
@@ -227,11 +245,13 @@ class ShardPages:
         shard: int,
         clean_timeout: float | None = None,
         clean_target: str | None = None,
+        fingerprint: MinHashSpec | None = None,
     ) -> None:
         self.shard = shard
         self._politeness = politeness
         self._clean_timeout = clean_timeout
         self._clean_target = clean_target
+        self._fingerprint = fingerprint
         self._fetcher: PoliteFetcher | None = None
         self._pages: LocalPages | None = None
         self._cleaner: concurrent.futures.ThreadPoolExecutor | None = None
@@ -245,7 +265,11 @@ class ShardPages:
         await fetcher.__aenter__()
         self._fetcher = fetcher
         self._pages = LocalPages(
-            fetcher, 1, self._capped_timeout(), clean_target=self._clean_target
+            fetcher,
+            1,
+            self._capped_timeout(),
+            clean_target=self._clean_target,
+            fingerprint=self._fingerprint,
         )
         self._not_before = time.monotonic() + hold
         address = str(_distributed().get_worker().address)
@@ -262,22 +286,30 @@ class ShardPages:
             log.exception("shard %d failed on %s", self.shard, url)
             return _fault(url, exc)
 
-    async def clean(self, result: FetchResult) -> Article | Failure | WorkerFault:
-        """Clean a page fetched elsewhere (an archive); the driver keeps its own copy of it."""
+    async def clean(
+        self, result: FetchResult
+    ) -> Article | FingerprintedArticle | Failure | WorkerFault:
+        """Clean a page fetched elsewhere (an archive); the driver keeps its own copy of it.
+
+        A :class:`FingerprintedArticle` when the shard fingerprints, else the Article alone.
+        """
         pages = self._pages
         if pages is not None and pages.cleaner.timeout is not None:
             outcome = await pages.cleaner.clean(result.final_url, result)
+            if outcome.article is not None and self._fingerprint is not None:
+                return FingerprintedArticle(outcome.article, outcome.fingerprint)
             return outcome.article or outcome.failure or _fault(result.final_url, None)
         if self._cleaner is None:
             self._cleaner = concurrent.futures.ThreadPoolExecutor(1, "newsclean-shard-clean")
         loop = asyncio.get_running_loop()
+        clean = (
+            clean_page
+            if self._fingerprint is None
+            else functools.partial(clean_page_fingerprinted, spec=self._fingerprint)
+        )
         try:
             return await loop.run_in_executor(
-                self._cleaner,
-                clean_page,
-                result.body,
-                result.final_url,
-                result.content_type or None,
+                self._cleaner, clean, result.body, result.final_url, result.content_type or None
             )
         except CleanerError as exc:
             return Failure.from_clean_error(exc)
@@ -462,8 +494,8 @@ class ShardRouter:
             raise WorkerFaultError(reply)
         if isinstance(reply, Failure):
             return PageOutcome(url, result, failure=reply)
-        assert isinstance(reply, Article)
-        return PageOutcome(url, result, article=reply)
+        assert isinstance(reply, Article | FingerprintedArticle)
+        return clean_outcome(url, result, reply)
 
     def place_of(self, host: str) -> ShardPlace:
         """Where ``host`` is fetched now (assigning it a shard if it had none)."""
@@ -593,6 +625,7 @@ class ShardRouter:
             index,
             self.options.clean_timeout,
             self.options.clean_target,
+            self.options.fingerprint,
             actor=True,
             workers=[worker],
             allow_other_workers=True,  # if that worker dies meanwhile, any other will do

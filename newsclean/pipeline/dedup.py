@@ -10,13 +10,14 @@ Two questions are answered for every article version before it is committed:
   already carries it and no committed file ever needs rewriting.
 
 How near-duplicates are found: the text is normalised (NFKC, case-folded, ``\\w+`` words),
-cut into word 5-gram shingles, and summarised by a 128-value MinHash (datasketch, scheme
-``affine32``). The signature is split into LSH bands (for the default threshold 0.6: 18 bands
-of 7 values, datasketch's optimum for that threshold); each band hashes to a 64-bit key stored
-in the state (``dup_bands``), so finding candidates is one indexed SQLite query and nothing is
-loaded into memory at run start. Candidates are then checked by their estimated Jaccard
-similarity (the share of equal MinHash values); the best one at or above the threshold gives
-its cluster, else the article founds its own cluster.
+cut into word 5-gram shingles, and summarised by a 128-value MinHash (datasketch's scheme
+``affine32``, computed by :mod:`newsclean.cleaners.fingerprint`). The signature is split into
+LSH bands (for the default threshold 0.6: 18 bands of 7 values, datasketch's optimum for that
+threshold); each band hashes to a 64-bit key stored in the state (``dup_bands``), so finding
+candidates is one indexed SQLite query and nothing is loaded into memory at run start.
+Candidates are then checked by their estimated Jaccard similarity (the share of equal MinHash
+values); the best one at or above the threshold gives its cluster, else the article founds its
+own cluster.
 
 Why 0.6 and not 0.8: on 5-gram shingles a copy with a new intro sentence, a two-line tail and
 three word edits is at Jaccard 0.6-0.8 from its original, and two such copies of one story are
@@ -25,6 +26,24 @@ was 0.53 at 0.8, 0.87 at 0.6 and 0.96 at 0.5, with precision 0.999 at all three 
 "wrong" pairs were near-identical pages already present in the real source texts). Unrelated
 stories built from the same sentence templates stayed under 0.25; real unrelated articles sit
 near 0. At 0.5 two different shop category pages sharing blocks were linked, hence 0.6.
+
+Where signatures are computed. A signature is a pure function of the text, and hashing the
+text was more than half of what a row cost the serial driver (55-60 % of its CPU per row in
+``benchmarks.scale``'s driver mode); so the cleaning workers make it: an
+outcome carries the page's :class:`~newsclean.cleaners.fingerprint.TextFingerprint` (its
+signature, word count, spec, and the sha256 of the text it was made of).
+:meth:`DuplicateIndex.assign` uses it only when it was made of the very text being indexed --
+its sha256 is the row's ``content_hash`` -- with this index's spec; otherwise the driver
+computes the signature, with the same functions. The choice: clusters are judged on the text
+as written, never on the text before site rules. Site rules (``SiteTemplates`` in the run
+loop) run on the driver after cleaning and may remove template lines; the row's text, and so
+its hash, then differ from what the worker hashed, and the driver hashes the row's text. So a
+run gives exactly the clusters it gave when every signature was made on the driver, and a
+worker saves the driver the work on every page site rules leave alone (80 % of the rows in
+that benchmark; the rest cost the driver what they always did). Pages that come without a
+fingerprint (cleaned in a thread of the driver, a WARC record cleaned outside the engine, a
+worker of an older version, another spec) are hashed on the driver too.
+:attr:`DuplicateIndex.signatures` counts both kinds; the run logs them at its end.
 
 Limits, on purpose:
 
@@ -50,30 +69,29 @@ rows assigned in one batch link to each other before any of them is committed.
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, cast
+from typing import cast
 
 import numpy as np
-import numpy.typing as npt
-from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]
+from datasketch import MinHashLSH  # type: ignore[import-untyped]
 
+from newsclean.cleaners.fingerprint import (
+    SCHEME,
+    SHINGLING,
+    SIGNATURE_DTYPE,
+    MinHashSpec,
+    Signature,
+    TextFingerprint,
+    minhash_signature,
+    signature_bytes,
+    signature_from_bytes,
+    words_of,
+)
 from newsclean.output.parquet import read_columns
 from newsclean.pipeline.state import IndexedText, IndexEntry, RunState, StateError
 
-_WORD: Final = re.compile(r"\w+")
-#: MinHash permutation scheme: uint32 values, bias-free (datasketch >= 2.0)
-_SCHEME: Final = "affine32"
-_SIGNATURE_DTYPE: Final = np.dtype("<u4")
-#: bump when the normalisation or shingling changes: stored signatures become incomparable
-_SHINGLING: Final = "nfkc-casefold-words-blake2b-poly-v1"
-#: odd 64-bit constant (golden-ratio based) combining word hashes into a shingle hash
-_SHINGLE_MULTIPLIER: Final = np.uint64(0x9E3779B97F4A7C15)
-
-Signature = npt.NDArray[np.uint32]
 Key = tuple[str, str]  # (article_id, content_hash), as the state's versions
 
 
@@ -93,6 +111,10 @@ class DedupOptions:
     #: candidates checked per lookup, earliest indexed first
     max_candidates: int = 256
 
+    def minhash_spec(self) -> MinHashSpec:
+        """What a signature comparable with this index's is made with (workers make them)."""
+        return MinHashSpec(self.num_perm, self.seed, self.shingle_words)
+
 
 @dataclass(frozen=True, slots=True)
 class DuplicateInfo:
@@ -110,41 +132,48 @@ class DuplicateSettingsChanged(StateError):
 
 @dataclass(frozen=True, slots=True)
 class MinHasher:
-    """Text -> MinHash signature -> LSH band keys, with fixed permutations."""
+    """Text -> MinHash signature -> LSH band keys."""
 
     options: DedupOptions
     bands: int
     rows: int
-    #: datasketch's (a, b) parameters, shape (2, num_perm): made once, shared by every sketch
-    _permutations: npt.NDArray[np.uint32]
+    spec: MinHashSpec
 
     @classmethod
     def for_options(cls, options: DedupOptions) -> MinHasher:
         # datasketch's own (bands, rows) optimum for the threshold; the index itself is ours
         lsh = MinHashLSH(threshold=options.threshold, num_perm=options.num_perm)
-        template = MinHash(num_perm=options.num_perm, seed=options.seed, scheme=_SCHEME)
-        return cls(options, int(lsh.b), int(lsh.r), template.permutations)
+        return cls(options, int(lsh.b), int(lsh.r), options.minhash_spec())
 
     def settings(self) -> dict[str, str]:
         """What must match between the signatures stored and the ones computed now."""
         return {
-            "minhash": f"datasketch-{_SCHEME}",
+            "minhash": f"datasketch-{SCHEME}",
             "num_perm": str(self.options.num_perm),
             "seed": str(self.options.seed),
-            "shingling": f"{_SHINGLING}-{self.options.shingle_words}",
+            "shingling": f"{SHINGLING}-{self.options.shingle_words}",
             "bands": f"{self.bands}x{self.rows}",
         }
 
     def signature(self, words: list[str]) -> Signature:
-        minhash = MinHash(
-            num_perm=self.options.num_perm,
-            seed=self.options.seed,
-            hashfunc=_already_hashed,
-            permutations=self._permutations,
-            scheme=_SCHEME,
-        )
-        minhash.update_batch(shingle_hashes(words, self.options.shingle_words).tolist())
-        return np.asarray(minhash.hashvalues, dtype=np.uint32)
+        return minhash_signature(words, self.spec)
+
+    def received_signature(
+        self, fingerprint: TextFingerprint | None, content_hash: str
+    ) -> tuple[int, Signature | None] | None:
+        """``(words, signature)`` from a worker's fingerprint of exactly this text, with this
+        spec; None when there is none such (then the caller hashes the text itself)."""
+        if (
+            fingerprint is None
+            or fingerprint.text_sha256 != content_hash
+            or fingerprint.spec != self.spec.key
+        ):
+            return None
+        if not fingerprint.signature:
+            return fingerprint.words, None  # no whole shingle
+        if len(fingerprint.signature) != self.spec.num_perm * SIGNATURE_DTYPE.itemsize:
+            return None  # a malformed fingerprint is no reason to fail a row
+        return fingerprint.words, signature_from_bytes(fingerprint.signature)
 
     def band_keys(self, signature: Signature) -> tuple[int, ...]:
         """One signed 64-bit key per band (the band number is hashed in: bands never mix)."""
@@ -152,47 +181,21 @@ class MinHasher:
         for band in range(self.bands):
             values = signature[band * self.rows : (band + 1) * self.rows]
             digest = hashlib.blake2b(
-                band.to_bytes(2, "little") + values.astype(_SIGNATURE_DTYPE).tobytes(),
+                band.to_bytes(2, "little") + values.astype(SIGNATURE_DTYPE).tobytes(),
                 digest_size=8,
             ).digest()
             keys.append(int.from_bytes(digest, "little", signed=True))
         return tuple(keys)
 
 
-def words_of(text: str) -> list[str]:
-    """The normalised words near-duplicate detection compares (NFKC, case-folded, ``\\w+``)."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+@dataclass(slots=True)
+class SignatureCounts:
+    """Where the signatures :meth:`DuplicateIndex.assign` used came from."""
 
-
-def shingle_hashes(words: list[str], size: int) -> npt.NDArray[np.uint32]:
-    """A 32-bit hash of every ``size``-word shingle (duplicates kept: MinHash ignores them).
-
-    Each distinct word is hashed once (blake2b, 64 bits) and the shingle hash is a polynomial
-    over its words' hashes, computed for all shingles at once: hashing each joined shingle
-    string instead costs ~3x more on long texts. The high 32 bits of the 64-bit product are
-    kept (they depend on every word); datasketch's affine32 scheme mixes them again.
-    """
-    count = len(words) - size + 1
-    if count < 1:
-        return np.empty(0, dtype=np.uint32)
-    table = {word: _word_hash(word) for word in dict.fromkeys(words)}
-    hashes = np.array(list(map(table.__getitem__, words)), dtype=np.uint64)
-    combined = hashes[:count].copy()
-    for offset in range(1, size):
-        combined = combined * _SHINGLE_MULTIPLIER + hashes[offset : offset + count]  # mod 2**64
-    return (combined >> np.uint64(32)).astype(np.uint32)
-
-
-def _word_hash(word: str) -> int:
-    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
-
-
-def _already_hashed(value: int) -> int:
-    return value
-
-
-def signature_bytes(signature: Signature) -> bytes:
-    return signature.astype(_SIGNATURE_DTYPE).tobytes()
+    #: made by a cleaning worker, carried in the page's outcome
+    received: int = 0
+    #: computed on the driver (no fingerprint, or one of a text site rules changed since)
+    computed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +274,7 @@ class DuplicateIndex:
         self._hasher = MinHasher.for_options(self.options)
         self._pending = _Pending()
         self._order = 0
+        self.signatures = SignatureCounts()
         self._check_settings()
 
     def _check_settings(self) -> None:
@@ -291,16 +295,25 @@ class DuplicateIndex:
         """Decisions made by :meth:`assign` and not yet recorded."""
         return len(self._pending.items)
 
-    def assign(self, article_id: str, text: str, content_hash: str) -> DuplicateInfo:
-        """Decide this version's duplicate columns; call before its row is committed."""
+    def assign(
+        self,
+        article_id: str,
+        text: str,
+        content_hash: str,
+        fingerprint: TextFingerprint | None = None,
+    ) -> DuplicateInfo:
+        """Decide this version's duplicate columns; call before its row is committed.
+
+        ``fingerprint``: the cleaning worker's, used when it was made of this very text
+        (``content_hash``) with this index's spec; else the signature is computed here.
+        """
         duplicate_of = self._first_copy(article_id, content_hash)
-        words = words_of(text)
+        signature = self._signature_of(text, content_hash, fingerprint)
         self._order += 1
-        if len(words) < max(self.options.min_words, self.options.shingle_words):
+        if signature is None:
             key = (article_id, content_hash)
             self._pending.add(_Assigned(key, None, None, (), False, self._order))
             return DuplicateInfo(duplicate_of, None)
-        signature = self._hasher.signature(words)
         band_keys = self._hasher.band_keys(signature)
         match = self._best_match(signature, band_keys)
         cluster_id = match.cluster_id if match is not None else article_id
@@ -312,6 +325,24 @@ class DuplicateIndex:
         )
         self._pending.add(item)
         return DuplicateInfo(duplicate_of, cluster_id)
+
+    def _signature_of(
+        self, text: str, content_hash: str, fingerprint: TextFingerprint | None
+    ) -> Signature | None:
+        """The text's signature; None for a text too short to be clustered."""
+        received = self._hasher.received_signature(fingerprint, content_hash)
+        if received is not None:
+            self.signatures.received += 1
+            words, signature = received
+            return signature if self._long_enough(words) else None
+        self.signatures.computed += 1
+        normalised = words_of(text)
+        if not self._long_enough(len(normalised)):
+            return None  # not worth hashing
+        return self._hasher.signature(normalised)
+
+    def _long_enough(self, words: int) -> bool:
+        return words >= max(self.options.min_words, self.options.shingle_words)
 
     def record(self, keys: Iterable[Key]) -> int:
         """Store the decisions for these committed ``(article_id, content_hash)`` keys.
@@ -346,7 +377,7 @@ class DuplicateIndex:
         the article is indexed already, or its text is too short.
         """
         words = words_of(text)
-        if len(words) < max(self.options.min_words, self.options.shingle_words):
+        if not self._long_enough(len(words)):
             return False
         if self._state.indexed_text(article_id) is not None:
             return False
@@ -410,7 +441,7 @@ class DuplicateIndex:
         if not candidates:
             return []
         stacked = np.frombuffer(
-            b"".join(c.signature for c in candidates), dtype=_SIGNATURE_DTYPE
+            b"".join(c.signature for c in candidates), dtype=SIGNATURE_DTYPE
         ).reshape(len(candidates), -1)
         if stacked.shape[1] != signature.shape[0]:
             raise DuplicateSettingsChanged(

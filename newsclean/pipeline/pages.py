@@ -15,20 +15,37 @@ has its worker process killed (:mod:`newsclean.cleaners.timecap`); the page come
 are forked from a forkserver that has the cleaners imported already, so a replacement costs
 ~0.1 s, and a document costs one pipe round trip (pickled bytes in, an ``Article`` out: well
 under a millisecond next to the ~20 ms a page takes to clean).
+
+Fingerprints. A cleaner given a :class:`~newsclean.cleaners.fingerprint.MinHashSpec` also
+computes the near-duplicate signature of each article's text where it cleans it (the worker
+process, a process pool's worker, or a Dask worker's thread) and the outcome carries it
+(``PageOutcome.fingerprint``): the driver's near-duplicate index then need not hash the text
+(:mod:`newsclean.pipeline.dedup` says when it still does). The run asks for fingerprints only
+when cleaning happens outside the driver's process: in a thread of the driver they would cost
+the driver as much, and also for pages it then drops (unchanged, too short) or hashes again
+(site rules changed the text).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import multiprocessing
 import queue
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from typing import Literal, Protocol
 
 from newsclean.cleaners import Article, clean_html
 from newsclean.cleaners.errors import CleanerError
+from newsclean.cleaners.fingerprint import (
+    FingerprintedArticle,
+    MinHashSpec,
+    TextFingerprint,
+    fingerprint_article,
+)
 from newsclean.cleaners.timecap import DEFAULT_TARGET, CleaningWorker
 from newsclean.scraper.errors import FetchError, NotHtml, RetryableStatus, RobotsDisallowed
 from newsclean.scraper.polite import PoliteFetcher
@@ -76,6 +93,14 @@ class PageOutcome:
     result: FetchResult | None = None
     article: Article | None = None
     failure: Failure | None = None
+    #: the article text's near-duplicate fingerprint, made where it was cleaned (or None)
+    fingerprint: TextFingerprint | None = None
+
+    def __setstate__(self, state: list[object]) -> None:
+        """Unpickle; an outcome pickled before a field existed gets that field's default."""
+        for index, one in enumerate(fields(self)):
+            value = state[index] if index < len(state) else one.default
+            object.__setattr__(self, one.name, value)
 
 
 class PageEngine(Protocol):
@@ -93,11 +118,23 @@ def clean_page(body: bytes, url: str, content_type: str | None) -> Article:
     return clean_html(body, url, content_type=content_type)
 
 
+def clean_page_fingerprinted(
+    body: bytes, url: str, content_type: str | None, spec: MinHashSpec
+) -> FingerprintedArticle:
+    """:func:`clean_page` and the text's fingerprint (top-level: a process pool pickles it)."""
+    return fingerprint_article(clean_page(body, url, content_type), spec)
+
+
 def clean_outcome(
-    url: str, result: FetchResult, article_or_error: Article | CleanerError
+    url: str,
+    result: FetchResult,
+    article_or_error: Article | FingerprintedArticle | CleanerError,
 ) -> PageOutcome:
     if isinstance(article_or_error, CleanerError):
         return PageOutcome(url, result, failure=Failure.from_clean_error(article_or_error))
+    if isinstance(article_or_error, FingerprintedArticle):
+        cleaned = article_or_error
+        return PageOutcome(url, result, article=cleaned.article, fingerprint=cleaned.fingerprint)
     return PageOutcome(url, result, article=article_or_error)
 
 
@@ -120,10 +157,18 @@ class PageCleaner:
     taking an idle worker for one page, so no page waits behind another's overrun. The
     workers start at once, in those threads, while the run fetches its first pages.
     Uncapped (``timeout`` None): :func:`make_executor`'s thread or process pool.
+    ``fingerprint``: also fingerprint each article's text with this spec, where it is cleaned.
     """
 
-    def __init__(self, workers: int, timeout: float | None, target: str | None = None) -> None:
+    def __init__(
+        self,
+        workers: int,
+        timeout: float | None,
+        target: str | None = None,
+        fingerprint: MinHashSpec | None = None,
+    ) -> None:
         self.timeout = timeout
+        self.fingerprint = fingerprint
         self._idle: queue.SimpleQueue[CleaningWorker] = queue.SimpleQueue()
         self._workers: list[CleaningWorker] = []
         if timeout is None:
@@ -140,20 +185,39 @@ class PageCleaner:
     async def clean(self, url: str, result: FetchResult) -> PageOutcome:
         """The outcome of cleaning ``result`` (fetched for ``url``): an article or a failure."""
         loop = asyncio.get_running_loop()
-        clean = clean_page if self.timeout is None else self._clean_capped
         try:
-            article = await loop.run_in_executor(
-                self._executor, clean, result.body, result.final_url, result.content_type or None
+            cleaned = await loop.run_in_executor(
+                self._executor,
+                self._clean_function(),
+                result.body,
+                result.final_url,
+                result.content_type or None,
             )
         except CleanerError as exc:
             return clean_outcome(url, result, exc)
-        return PageOutcome(url, result, article=article)
+        return clean_outcome(url, result, cleaned)
 
-    def _clean_capped(self, body: bytes, url: str, content_type: str | None) -> Article:
+    def _clean_function(
+        self,
+    ) -> Callable[[bytes, str, str | None], Article | FingerprintedArticle]:
+        """What the executor runs per page; a process pool's must pickle (no bound method)."""
+        if self.timeout is not None:
+            return self._clean_capped
+        if self.fingerprint is not None:
+            return functools.partial(clean_page_fingerprinted, spec=self.fingerprint)
+        return clean_page
+
+    def _clean_capped(
+        self, body: bytes, url: str, content_type: str | None
+    ) -> Article | FingerprintedArticle:
         assert self.timeout is not None
         worker = self._idle.get()  # never waits: one worker per thread of the executor
         try:
-            return worker.clean(body, url, seconds=self.timeout, content_type=content_type)
+            if self.fingerprint is None:
+                return worker.clean(body, url, seconds=self.timeout, content_type=content_type)
+            return worker.clean_fingerprinted(
+                body, url, seconds=self.timeout, spec=self.fingerprint, content_type=content_type
+            )
         finally:
             self._idle.put(worker)
 
@@ -163,11 +227,17 @@ class PageCleaner:
             worker.close()
 
 
+def cleans_in_process(workers: int, timeout: float | None) -> bool:
+    """Does a :class:`PageCleaner` with these settings clean in a thread of this process?"""
+    return timeout is None and workers <= 1
+
+
 class LocalPages:
     """The default engine: the run's PoliteFetcher, and cleaning in a local :class:`PageCleaner`.
 
     ``clean_timeout``: seconds one page may take to clean (None: no cap, the page is cleaned
-    in a thread of this process, or a process pool for ``workers`` > 1).
+    in a thread of this process, or a process pool for ``workers`` > 1). ``fingerprint``: the
+    spec to fingerprint articles with where they are cleaned (None: no fingerprints).
     """
 
     def __init__(
@@ -177,9 +247,10 @@ class LocalPages:
         clean_timeout: float | None = None,
         *,
         clean_target: str | None = None,
+        fingerprint: MinHashSpec | None = None,
     ) -> None:
         self._fetcher = fetcher
-        self.cleaner = PageCleaner(workers, clean_timeout, clean_target)
+        self.cleaner = PageCleaner(workers, clean_timeout, clean_target, fingerprint)
 
     async def process(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None

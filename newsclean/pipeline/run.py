@@ -39,6 +39,7 @@ import httpx
 
 from newsclean.cleaners import Article
 from newsclean.cleaners.errors import CleanerError
+from newsclean.cleaners.fingerprint import TextFingerprint
 from newsclean.cleaners.sitelevel import (
     ProfileFormatError,
     SiteProfile,
@@ -64,7 +65,14 @@ from newsclean.pipeline.config import (
 from newsclean.pipeline.dedup import DuplicateIndex
 from newsclean.pipeline.errors import ConfigError, DiskFull, PipelineError, RunFailed
 from newsclean.pipeline.lock import RunLock, lock_path
-from newsclean.pipeline.pages import LocalPages, PageEngine, PageOutcome, clean_outcome, clean_page
+from newsclean.pipeline.pages import (
+    LocalPages,
+    PageEngine,
+    PageOutcome,
+    clean_outcome,
+    clean_page,
+    cleans_in_process,
+)
 from newsclean.pipeline.state import STATUS_NOT_MODIFIED, STATUS_OK, RunState
 from newsclean.pipeline.summary import Outcome, RunSummary, write_manifest
 from newsclean.scraper.errors import FetchError
@@ -381,6 +389,9 @@ class _Held:
     site: str | None
     #: the summary's domain of the URL
     domain: str
+    #: the near-duplicate fingerprint of ``article.text``, made where it was cleaned; the
+    #: index uses it only while the row still has that text (see DuplicateIndex.assign)
+    fingerprint: TextFingerprint | None = None
 
 
 #: pages held back, over all sites, while their sites have too few pages to judge
@@ -601,6 +612,12 @@ class BatchRun:
             self.site.save()  # sites whose pages were all unchanged, or none committed
         if not self.summary.interrupted:
             self._save_source_validators()
+        signatures = self.dedup.signatures
+        log.info(
+            "near-duplicate signatures: %d made by the cleaning workers, %d on the driver",
+            signatures.received,
+            signatures.computed,
+        )
 
     async def _clean_archived(self, url: str, archived: WarcResponse) -> PageOutcome:
         """Archived responses are cleaned like fetched ones: by the engine's capped cleaner
@@ -614,7 +631,11 @@ class BatchRun:
         if factory is not None:
             return factory(self.config, fetcher)
         run = self.config.run
-        return LocalPages(fetcher, run.workers, run.clean_cap)
+        # fingerprints only from other processes: in the driver's thread they cost the driver
+        # as much, and for pages it then drops (see newsclean.pipeline.pages)
+        in_process = cleans_in_process(run.workers, run.clean_cap)
+        spec = None if in_process else self.dedup.options.minhash_spec()
+        return LocalPages(fetcher, run.workers, run.clean_cap, fingerprint=spec)
 
     # -- signals --
 
@@ -810,7 +831,7 @@ class BatchRun:
             self.summary.skip(domain, "clean", reason)
             self.state.record_fetch(url, reason, now, *_validators(result))
             return
-        self._keep(url, domain, outcome.article, result, location)
+        self._keep(url, domain, outcome.article, result, location, outcome.fingerprint)
 
     def _keep(
         self,
@@ -819,6 +840,7 @@ class BatchRun:
         article: Article,
         result: FetchResult,
         location: WarcLocation | None = None,
+        fingerprint: TextFingerprint | None = None,
     ) -> None:
         row = article_row(
             article,
@@ -837,7 +859,7 @@ class BatchRun:
         self._page_keys.add(page_key)
         pending = _Pending(row, url, etag, last_modified, page_hash=row.content_hash)
         site = domain_of(row.final_url or row.url)
-        for page in self.site.admit(_Held(pending, article, site, domain)):
+        for page in self.site.admit(_Held(pending, article, site, domain, fingerprint)):
             self._buffer_page(page)
         if self.site.held + len(self._buffer) >= self._commit_every:
             # commit_every bounds the work a crash can lose: held pages count, and go as
@@ -881,7 +903,9 @@ class BatchRun:
                     pending.state_url, STATUS_OK, now, pending.etag, pending.last_modified
                 )
             return
-        duplicates = self.dedup.assign(row.article_id, row.text, row.content_hash)
+        # the worker's fingerprint is of the text before site rules: assign checks it against
+        # the row's content_hash and hashes the row's text itself when the rules changed it
+        duplicates = self.dedup.assign(row.article_id, row.text, row.content_hash, page.fingerprint)
         row = replace(row, duplicate_of=duplicates.duplicate_of, cluster_id=duplicates.cluster_id)
         self._buffer.append(replace(pending, row=row))
         self._buffer_keys.add(key)
