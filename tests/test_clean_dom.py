@@ -190,3 +190,17 @@ def test_clean_html_logs_dom_removals_with_text() -> None:
     )
     dom = [r for r in article.removals if r.level == "dom"]
     assert dom and dom[0].rule == "dom.container.share" and "Share this" in dom[0].text
+
+
+def test_head_scripts_styles_and_links_go_but_json_ld_meta_and_title_stay() -> None:
+    head = (
+        "<head><title>Water law</title><meta name='author' content='Jane Doe'>"
+        "<link rel='stylesheet' href='/site.css'><style>p { color: red }</style>"
+        "<script>var tracker = 1;</script><noscript>enable scripts</noscript>"
+        '<script type="application/ld+json">{"@type": "NewsArticle"}</script></head>'
+    )
+    root, removals = prune(page().replace("<head><title>Water law</title></head>", head))
+    kept = [element.tag for element in root.find("head")]
+    assert kept == ["title", "meta", "script"]
+    assert root.find("head/script").get("type") == "application/ld+json"
+    assert removals == []  # nothing a reader sees was removed: nothing is logged

@@ -38,14 +38,21 @@ MAX_HIDDEN_SHARE = 0.5
 REMOVAL_TEXT_LIMIT = 500
 #: class and id values whose verdict is remembered
 NAME_CACHE_SIZE = 16_384
-#: elements whose text no reader sees (code, drawings, embedded frames and plugins, the
-#: choices of a drop-down), dropped unlogged; a ``<template>``'s content may be moved into
-#: the page by a script: it stays
+#: elements whose text no reader sees (code, drawings, embedded frames and plugins, media
+#: and their fallback text, images and inputs, the choices of a drop-down), dropped unlogged
+#: (the extractor drops them too, after copying them); a ``<template>``'s content may be
+#: moved into the page by a script: it stays
 SILENT_TAGS = frozenset(
     {"script", "style", "svg", "iframe", "canvas", "object", "embed", "select", "datalist"}
+    | {"img", "picture", "source", "video", "audio", "input"}
 )
 _SKIPPED_TAGS = frozenset({"head", "template", *SILENT_TAGS})
 _RULE_TAGS = frozenset({"dialog", "noscript", "form"})
+#: children of ``<head>`` no later stage reads (metadata and page features are read before
+#: pruning): the extractor copies the whole tree several times a pass, head included
+HEAD_SILENT_TAGS = frozenset({"script", "style", "noscript", "link"})
+#: the one script kind that stays: the extractor's rescue and forum check read JSON-LD
+_JSON_LD_TYPE = "application/ld+json"
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 #: a run of text this long (characters) is prose, not a menu entry or a button
@@ -266,7 +273,20 @@ def prune_boilerplate(
         _remove(element, rule, category, removals)
     for element in silent:
         _drop(element)
+    _drop_head_silent(root)
     return removals
+
+
+def _drop_head_silent(root: HtmlElement) -> None:
+    """Drop :data:`HEAD_SILENT_TAGS` children of ``<head>`` (JSON-LD scripts stay);
+    ``<meta>`` and ``<title>`` stay for the date search, which may read the whole page."""
+    head = root.find("head") if root.tag != "head" else root
+    if head is None:
+        return
+    for element in [e for e in head if e.tag in HEAD_SILENT_TAGS]:
+        if element.tag == "script" and (element.get("type") or "").lower() == _JSON_LD_TYPE:
+            continue
+        _drop(element)
 
 
 def _remove(element: HtmlElement, rule: str, category: str, removals: list[Removal]) -> None:
