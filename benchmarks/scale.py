@@ -39,7 +39,6 @@ import asyncio
 import gzip
 import hashlib
 import json
-import logging
 import os
 import statistics
 import sys
@@ -52,7 +51,7 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal
 
 import psutil
 
@@ -425,38 +424,20 @@ def driver_cost(templates: Sequence[Template], rows: int, *, fingerprints: bool)
         options = RunOptions(
             install_signal_handlers=False, engine=lambda _c, _f: CannedPages(canned)
         )
-        with SignatureLog() as signatures:
-            cpu, started = time.process_time(), time.perf_counter()
-            summary = run(config, options)
-            seconds = time.perf_counter() - started
-            cpu_seconds = time.process_time() - cpu
+        cpu, started = time.process_time(), time.perf_counter()
+        summary = run(config, options)
+        seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - cpu
         if summary.rows_written != rows:
             raise RuntimeError(f"driver run wrote {summary.rows_written} rows of {rows}")
-    return DriverCost(rows, seconds, cpu_seconds, fingerprints, *signatures.counts)
-
-
-class SignatureLog(logging.Handler):
-    """Catches the run's closing count of where its near-duplicate signatures were made."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.counts = (-1, -1)
-        self._logger = logging.getLogger("newsclean.run")
-        self._level = self._logger.level
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if str(record.msg).startswith("near-duplicate signatures") and len(record.args or ()) == 2:
-            received, computed = cast("tuple[int, int]", record.args)
-            self.counts = (received, computed)
-
-    def __enter__(self) -> SignatureLog:
-        self._logger.addHandler(self)
-        self._logger.setLevel(logging.INFO)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._logger.removeHandler(self)
-        self._logger.setLevel(self._level)
+    return DriverCost(
+        rows,
+        seconds,
+        cpu_seconds,
+        fingerprints,
+        summary.signatures_received,
+        summary.signatures_computed,
+    )
 
 
 def signature_cost(texts: Sequence[str], repeat: int = 5) -> SignatureCost:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -369,11 +368,10 @@ def run_site(folder: Path, server: LocalHttpServer, *, fingerprints: bool) -> Si
     def unfingerprinted(config: Config, fetcher: PoliteFetcher) -> PageEngine:
         return LocalPages(fetcher, config.run.workers, config.run.clean_cap)
 
-    with SignatureCounts() as counts:
-        options = RunOptions(
-            install_signal_handlers=False, engine=None if fingerprints else unfingerprinted
-        )
-        summary = run(config, options)
+    options = RunOptions(
+        install_signal_handlers=False, engine=None if fingerprints else unfingerprinted
+    )
+    summary = run(config, options)
     assert summary.rows_written == 19
     columns = ["url", "article_id", "text", "duplicate_of", "cluster_id", "removals"]
     rows: dict[int, dict[str, object]] = {}
@@ -381,31 +379,7 @@ def run_site(folder: Path, server: LocalHttpServer, *, fingerprints: bool) -> Si
         index = int(row.pop("url").rsplit("/", 1)[1].removesuffix(".html"))
         row["site_rules"] = any(r["level"] == "site" for r in row.pop("removals"))
         rows[index] = row
-    return SiteRun(rows, *counts.counts)
-
-
-class SignatureCounts(logging.Handler):
-    """The run's closing log line: where its near-duplicate signatures were made."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.counts = (-1, -1)
-        self._logger = logging.getLogger("newsclean.run")
-        self._level = self._logger.level
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if str(record.msg).startswith("near-duplicate signatures"):
-            received, computed = record.args  # type: ignore[misc]
-            self.counts = (int(received), int(computed))
-
-    def __enter__(self) -> SignatureCounts:
-        self._logger.addHandler(self)
-        self._logger.setLevel(logging.INFO)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._logger.removeHandler(self)
-        self._logger.setLevel(self._level)
+    return SiteRun(rows, summary.signatures_received, summary.signatures_computed)
 
 
 def test_a_runs_clusters_are_the_same_with_worker_fingerprints(

@@ -613,6 +613,8 @@ class BatchRun:
         if not self.summary.interrupted:
             self._save_source_validators()
         signatures = self.dedup.signatures
+        self.summary.signatures_received = signatures.received
+        self.summary.signatures_computed = signatures.computed
         log.info(
             "near-duplicate signatures: %d made by the cleaning workers, %d on the driver",
             signatures.received,

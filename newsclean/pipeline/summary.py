@@ -53,6 +53,9 @@ class RunSummary:
     files_written: int = 0
     interrupted: bool = False
     fatal: str | None = None
+    #: near-duplicate signatures taken from the cleaning workers / made on the driver
+    signatures_received: int = 0
+    signatures_computed: int = 0
 
     def count(self, domain: str, outcome: Outcome) -> None:
         self.domains[domain][outcome] += 1
