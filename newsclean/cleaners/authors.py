@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from lxml import etree
 from lxml.html import HtmlElement
 
+from newsclean.cleaners.dates import ENGLISH_MONTHS
 from newsclean.cleaners.jsonld import JsonLd, JsonObject, text_value, types_of
 from newsclean.cleaners.text import collapse_whitespace
 
@@ -60,8 +61,7 @@ _GLUED_BY = re.compile(r"^By(?=[A-Z][a-z])")
 # What follows a name in a byline: "Jane Doe Last updated March 3", "Jane Doe December 9"
 _TRAILING_NOISE = re.compile(
     r"\s+\b(?:last updated|updated|published|posted|reviewed|fact[- ]checked|on|am|um|le|el"
-    r"|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b.*$",
+    rf"|{ENGLISH_MONTHS})\b.*$",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"\S+@\S+\.\w+")

@@ -104,9 +104,13 @@ _MONTH_LISTS = (
 _MONTH_NUMBERS = {
     name: number for names in _MONTH_LISTS for number, name in enumerate(names.split(" "), start=1)
 } | {"sept": 9}
+#: English month names and their abbreviations, as a regular-expression alternation
+ENGLISH_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
 _MONTH_NAME = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai"
+    rf"(?:{ENGLISH_MONTHS}|januar|februar|märz|mai"
     r"|juni|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre"
     r"|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto"
     r"|septiembre|octubre|noviembre|diciembre)\.?"
