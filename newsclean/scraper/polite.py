@@ -4,7 +4,7 @@
 :data:`CONNECTIONS_PER_CLIENT` of ``concurrency``, each host on as few of them as its
 ``per_host_concurrency`` needs (its keep-alive connections are reused, no pool grows large).
 httpcore looks over every connection of its pool each time a request starts or ends, so a
-single pool of 64 connections cost about 5 ms of CPU per page on the event loop
+single pool of 64 connections cost 4-9 ms of CPU per page on the event loop
 (``python -m benchmarks.batch_fetch``). ``get(url)``:
 
 1. refuses at once a host whose failure budget is spent (:class:`HostFailureBudgetExceeded`);
@@ -145,10 +145,13 @@ class FetchCounters:
 class _HostSlot:
     """Pacing state of one host."""
 
-    __slots__ = ("delay", "last_start", "not_before", "semaphore", "stats", "turns")
+    __slots__ = ("client_base", "delay", "last_start", "not_before", "semaphore", "stats", "turns")
 
-    def __init__(self, per_host_concurrency: int, delay: float, stats: HostStats) -> None:
+    def __init__(
+        self, per_host_concurrency: int, delay: float, stats: HostStats, client_base: int = 0
+    ) -> None:
         self.semaphore = asyncio.Semaphore(per_host_concurrency)
+        self.client_base = client_base  # where the host's clients start (from its name)
         self.turns = 0  # requests started: which of the host's clients goes next
         self.delay = delay
         self.last_start = -math.inf
@@ -322,7 +325,7 @@ class PoliteFetcher:
         etag: str | None,
         last_modified: str | None,
     ) -> FetchResult:
-        client, global_slots = self._require_open(url, slot)
+        client, global_slots = self._require_open(slot)
         async with slot.semaphore:
             while True:
                 wait = slot.next_start() - self._clock()
@@ -345,7 +348,12 @@ class PoliteFetcher:
         slot = self._slots.get(host)
         if slot is None:
             stats = self.counters.hosts.setdefault(host, HostStats())
-            slot = _HostSlot(self.options.per_host_concurrency, self.options.min_delay, stats)
+            slot = _HostSlot(
+                self.options.per_host_concurrency,
+                self.options.min_delay,
+                stats,
+                client_base=zlib.crc32(host.encode()),
+            )
             self._slots[host] = slot
         return slot
 
@@ -390,10 +398,8 @@ class PoliteFetcher:
     def _client_count(self) -> int:
         return max(1, -(-self.options.concurrency // CONNECTIONS_PER_CLIENT))
 
-    def _require_open(
-        self, url: str, slot: _HostSlot
-    ) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
-        """The client for this request of ``url``'s host, and the global slots.
+    def _require_open(self, slot: _HostSlot) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
+        """The client for this request of ``slot``'s host, and the global slots.
 
         A host keeps to its own few clients -- as many as its ``per_host_concurrency`` needs
         at :data:`CONNECTIONS_PER_CLIENT` each, taken in turn from a place fixed by its name
@@ -404,5 +410,5 @@ class PoliteFetcher:
         count = len(self._clients)
         spread = min(count, -(-self.options.per_host_concurrency // CONNECTIONS_PER_CLIENT))
         turn, slot.turns = slot.turns, slot.turns + 1
-        index = (zlib.crc32(host_of(url).encode()) + turn % spread) % count
+        index = (slot.client_base + turn % spread) % count
         return self._clients[index], self._global
