@@ -227,3 +227,101 @@ def test_every_removal_names_rule_category_and_text() -> None:
         "Advertisement",
         "line",
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Enjoyed this piece? We need your help to keep publishing.", "line.donation"),
+        (
+            "The Review is a non-profit project kept alive by reader donations – no ads, no "
+            "paywalls, just the generosity of our community.",
+            "line.donation",
+        ),
+        (
+            "Support Example Weekly! Donate via PayPal or become a Patron on Patreon.",
+            "line.donation",
+        ),
+        (
+            "Disclaimer: The information contained herein is for informational purposes only "
+            "and is not legal advice.",
+            "line.disclaimer",
+        ),
+        (
+            "This article is for informational purposes only and does not constitute financial "
+            "advice.",
+            "line.disclaimer",
+        ),
+        (
+            "Securities and advisory services offered through Example Securities, Inc., member "
+            "FINRA/SIPC.",
+            "line.disclaimer",
+        ),
+        ("Example Wealth, LLC is a Registered Investment Adviser.", "line.disclaimer"),
+        ("Tags: Employment, Health & Fitness, Small Businesses", "line.taxonomy"),
+        ("Filed under: Politics, Europe", "line.taxonomy"),
+    ],
+)
+def test_appeals_disclaimers_and_labels_are_boilerplate(line: str, rule: str) -> None:
+    found = verdict(line)
+    assert found is not None and found[0] == rule
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Creators on Patreon earned more than $1 billion last year, the company said.",
+        "The museum was funded by donations from local families, its director said.",
+        "The chatbot's answer is not medical advice, experts warned, and patients should ask.",
+        "Regulators said the securities were offered through a shell company in Delaware.",
+        "Did you like this recipe? Please leave a comment below.",
+        "Tags are small labels that help readers find related posts on a blog.",
+    ],
+)
+def test_sentences_about_donations_advice_and_tags_stay(line: str) -> None:
+    assert verdict(line) is None
+
+
+PROSE = "An article paragraph long enough to read as prose, which the line rules keep as it is."
+
+
+def test_a_run_of_ellipsis_excerpts_after_the_article_is_a_teaser_list() -> None:
+    lines = [
+        PROSE,
+        PROSE,
+        "Related posts",
+        "Many people dream of becoming entrepreneurs, and often the biggest...",
+        "Letting technology do the heavy lifting for certain monotonous tasks…",
+        "Every January, companies promise themselves that this year...",
+    ]
+    decisions = decide_lines(lines, block_sizes=[1] * len(lines))
+    assert [v.rule if v else None for v in decisions.verdicts[3:]] == ["line.excerpts"] * 3
+    assert decisions.verdicts[0] is None and decisions.verdicts[1] is None
+
+
+def test_ellipsis_summaries_inside_the_article_stay() -> None:
+    summaries = [
+        f"Desk {n} 83/100 Rating – it stands out with a sturdy frame and a..." for n in "AB"
+    ]
+    lines = [PROSE, *summaries, *([PROSE] * 6)]
+    decisions = decide_lines(lines, block_sizes=[1] * len(lines))
+    assert decisions.verdicts[1] is None and decisions.verdicts[2] is None
+    # one sentence trailing off is prose, even at the end
+    single = decide_lines(
+        [PROSE, "And then the phone rang, and everything changed..."], block_sizes=[1, 1]
+    )
+    assert single.verdicts[1] is None
+
+
+def test_an_author_introduced_at_the_end_of_the_text_is_the_writers_box() -> None:
+    from newsclean.cleaners.lines import page_line_rules
+
+    bio = "Jane Roe is the public sector CTO at Acme, where she advises governments on AI."
+    rules = page_line_rules(title=None, authors=["Jane Roe"])
+    at_end = decide_lines([PROSE, PROSE, PROSE, PROSE, bio], block_sizes=[1] * 5, page_rules=rules)
+    assert at_end.verdicts[4] is not None and at_end.verdicts[4].rule == "line.author-bio"
+    # the same sentence inside the article is about her, not her box
+    inside = decide_lines(
+        [PROSE, bio, PROSE, PROSE, PROSE, PROSE], block_sizes=[1] * 6, page_rules=rules
+    )
+    assert inside.verdicts[1] is None

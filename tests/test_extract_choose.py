@@ -8,10 +8,13 @@ import json
 from newsclean.cleaners import clean_html
 from newsclean.cleaners.choose import (
     FULL_LENGTH_CHARS,
+    MIN_REPEATED_SHARE,
     choose_without_doubt,
     coverage_of,
     doubts_about,
     is_blob,
+    repeated_share,
+    without_repeats,
 )
 from newsclean.cleaners.clean import parse_html
 from newsclean.cleaners.density import best_container, extract_by_density
@@ -134,3 +137,44 @@ def test_a_page_without_text_records_why() -> None:
     assert article.extraction_reason.startswith("short: 4 chars")
     empty = clean_html("<html><body></body></html>")
     assert empty.extractor == "none" and "no extractor found main text" in empty.extraction_reason
+
+
+def test_an_article_rendered_twice_keeps_one_copy() -> None:
+    # a desktop and a mobile copy of the same story: without the rule every paragraph is
+    # in the text twice
+    copy = "<h2>What the law changes</h2>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    article = clean_html(
+        article_page(f"<div class='desktop'>{copy}</div><div class='mobile'>{copy}</div>")
+    )
+    assert all(article.text.count(p) == 1 for p in PARAGRAPHS)
+    assert "repeats 0." in article.extraction_reason
+    assert article.extraction_reason.endswith("the repeats dropped")
+
+
+def test_repeated_share_counts_second_copies_of_long_lines_only() -> None:
+    once = blocks(*PARAGRAPHS[:4])
+    assert repeated_share(once) == 0.0
+    twice = blocks(*PARAGRAPHS[:4], *PARAGRAPHS[:4])
+    assert repeated_share(twice) == 0.5
+    # short lines (labels, table cells) repeat in any text and do not count
+    assert repeated_share(blocks(*PARAGRAPHS[:4], "Price:", "Price:", "Price:")) == 0.0
+
+
+def test_without_repeats_drops_later_copies_and_keeps_the_rest() -> None:
+    paragraphs = blocks(*PARAGRAPHS[:3])
+    heading = (Block(lines=("In short",), markdown="## In short", kind="head"),)
+    closing = "A closing line that is new: the law takes effect next spring, the minister said."
+    mixed = (Block(lines=(PARAGRAPHS[0], closing), markdown="", kind="list"),)
+    text = paragraphs + heading + paragraphs + mixed
+    # the second copy goes; the short heading and a block with a new long line stay
+    assert without_repeats(text) == paragraphs + heading + mixed
+
+
+def test_a_text_that_repeats_a_line_now_and_then_stays_whole() -> None:
+    # one quoted line again among eight paragraphs is under MIN_REPEATED_SHARE of the text
+    text = blocks(*PARAGRAPHS, PARAGRAPHS[0])
+    assert 0 < repeated_share(text) < MIN_REPEATED_SHARE
+    article = clean_html(
+        article_page("".join(f"<p>{p}</p>" for p in PARAGRAPHS) + f"<p>{PARAGRAPHS[0]}</p>")
+    )
+    assert article.text.count(PARAGRAPHS[0]) == 2 and "repeats" not in article.extraction_reason

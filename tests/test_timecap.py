@@ -82,6 +82,37 @@ def test_an_oversized_tree_is_reduced_then_refused() -> None:
     assert raised.value.url == "https://example.com/big"
 
 
+def test_the_source_shortcut_counts_only_pages_that_could_be_too_large() -> None:
+    from newsclean.cleaners.clean import parse_html
+
+    source = "<html><body>" + "<p>a</p>" * 500 + "</body></html>"
+    blocks = parse_html(source)
+    assert blocks is not None
+    with pytest.raises(TreeTooLarge):  # 1,004 "<" for a limit of 100: counted, refused
+        check_tree(blocks, limit=100, source=source)
+    check_tree(blocks, limit=2_100, source=source)  # 2 x 1,004 "<" fit: not counted
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "stray text before any tag",
+        "<p>a</p></p></p></div><td>b",  # stray end tags and implied table parts
+        "<html><body>" + "<b><i>x" * 50,
+        "text<table><tr><td>1<td>2</table>tail",
+    ],
+)
+def test_a_tree_has_no_more_elements_than_its_source_has_tag_starts_plus_a_few(
+    source: str,
+) -> None:
+    from newsclean.cleaners.clean import parse_html
+
+    root = parse_html(source)
+    assert root is not None
+    # the bound the shortcut relies on (with a factor of two to spare)
+    assert len(list(root.iter())) <= source.count("<") + 4
+
+
 def test_worker_cleans_a_page(worker: CleaningWorker) -> None:
     article = worker.clean(ARTICLE, "https://example.com/ferry", seconds=60)
     assert "new ferry timetable" in article.text and article.title == "Ferry timetable"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -176,14 +177,13 @@ _MICRODATA_AUTHOR = etree.XPath(
     "[not(ancestor::*[@itemscope][@itemtype][1][contains(@itemtype, 'Comment')])]"
 )
 _REL_AUTHOR = etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")
-# (the [@class] / [@id] guards first: libxml2 copies the attribute's value for every test,
-# and most elements have no id: two thirds of the time of one expression testing all eight)
-_BYLINE = etree.XPath(
-    "//*[@class][contains(@class, 'byline') or contains(@class, 'Byline')"
-    " or contains(@class, 'author') or contains(@class, 'Author')"
-    " or contains(@class, 'posted-by') or contains(@class, 'writer')]"
-    " | //*[@id][starts-with(@id, 'byline') or starts-with(@id, 'author')]"
-)
+# Byline candidates: a class holding one of these, or an id starting with one of those.
+# The elements with a class or an id are selected in C and their values tested here, each
+# distinct value once (a theme repeats its classes): libxml2 copies an attribute's value
+# for every contains() test, and six tests per element cost half as much again.
+_CLASSED = etree.XPath("//*[@class or @id]")
+_BYLINE_CLASS = re.compile(r"byline|Byline|author|Author|posted-by|writer")
+_BYLINE_ID_PREFIXES = ("byline", "author")
 _BYLINE_TAGS = frozenset({"a", "address", "div", "p", "span", "strong", "li", "aside", "h3", "h4"})
 #: containers whose bylines belong to someone else (a comment, a teaser, a widget)
 _FOREIGN = re.compile(r"comment|related|sidebar|widget", re.IGNORECASE)
@@ -376,7 +376,8 @@ def _link_authors(root: HtmlElement) -> tuple[str, ...]:
 
 
 def _byline_authors(root: HtmlElement) -> tuple[str, ...]:
-    candidates = [e for e in _BYLINE(root) if e.tag in _BYLINE_TAGS][:MAX_BYLINE_CANDIDATES]
+    candidates = [e for e in byline_elements(root) if e.tag in _BYLINE_TAGS]
+    candidates = candidates[:MAX_BYLINE_CANDIDATES]
     for element in candidates:
         if _in_foreign_container(element):
             continue
@@ -386,6 +387,25 @@ def _byline_authors(root: HtmlElement) -> tuple[str, ...]:
             if names:
                 return names
     return ()
+
+
+def byline_elements(root: HtmlElement) -> list[HtmlElement]:
+    """Elements whose class or id says they hold a byline, in document order."""
+    found: list[HtmlElement] = []
+    for element in _CLASSED(root):
+        class_names = element.get("class")
+        if class_names is not None and _is_byline_class(class_names):
+            found.append(element)
+            continue
+        ident = element.get("id")
+        if ident is not None and ident.startswith(_BYLINE_ID_PREFIXES):
+            found.append(element)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _is_byline_class(value: str) -> bool:
+    return _BYLINE_CLASS.search(value) is not None
 
 
 def _in_foreign_container(element: HtmlElement) -> bool:

@@ -51,6 +51,16 @@ are new): trafilatura dropped part of the article's own container (a section it 
 boilerplate by its class or its links). On the 793 WCXB dev article pages this picked
 density on 34 and lifted mean shingle recall from 0.943 to 0.952, precision unchanged.
 
+Whichever path chose it, a text that says the same thing twice keeps one copy: when second
+and later copies of long lines (of at least :data:`MIN_REPEATED_LINE_CHARS`) make up
+:data:`MIN_REPEATED_SHARE` or more of its characters, the blocks whose long lines all came
+before are dropped (:func:`without_repeats`). Prose does not repeat whole paragraphs; a page
+that renders its article twice (a desktop and a mobile copy, a tabbed and an accordion copy,
+a template's placeholder paragraphs) does, and the extractors keep both. A list or table
+repeating a line now and then stays under the share. On the 793 WCXB dev article pages this
+changed 4 pages, all for the better (mean shingle precision 0.932 to 0.934), on both the even
+and the odd half.
+
 Every choice is a :class:`Choice` naming the path (``Article.extractor``) and the reason
 (``Article.extraction_reason``), so a surprising text can be traced to the rule that picked
 it.
@@ -111,6 +121,10 @@ MIN_CONTAINER_GAIN = 1.1
 #: shingles and this share of its own are new
 MIN_SUPERSET_KEPT = 0.8
 MIN_SUPERSET_NEW = 0.1
+#: a text whose repeated copies of long lines (of at least MIN_REPEATED_LINE_CHARS
+#: characters) make up this share of its characters says the same thing twice
+MIN_REPEATED_SHARE = 0.2
+MIN_REPEATED_LINE_CHARS = 60
 #: words per shingle when comparing texts
 SHINGLE_WORDS = 3
 
@@ -131,7 +145,18 @@ class Choice:
 
 
 def choose_extraction(root: HtmlElement, url: str | None, article_body: str | None) -> Choice:
-    """Extract the main text of the (pruned) tree, asking a second opinion only on doubt."""
+    """Extract the main text of the (pruned) tree, asking a second opinion only on doubt;
+    a text that repeats itself keeps one copy of its repeated lines."""
+    choice = _choose(root, url, article_body)
+    repeated = repeated_share(choice.blocks)
+    if repeated < MIN_REPEATED_SHARE:
+        return choice
+    reason = f"{choice.reason}; repeats {repeated:.2f} of itself, the repeats dropped"
+    return Choice(without_repeats(choice.blocks), choice.extractor, reason)
+
+
+def _choose(root: HtmlElement, url: str | None, article_body: str | None) -> Choice:
+    """The fast pass, or on doubt the best of the second opinions (module docstring)."""
     fast = extract_tree(root, url, fast=True).blocks
     body = article_body if article_body and len(article_body) >= MIN_ARTICLE_BODY_CHARS else None
     # a long text without menu lines is no doubt whatever the page's size: not measured then
@@ -178,6 +203,32 @@ def choose_without_doubt(root: HtmlElement, fast: tuple[Block, ...]) -> Choice:
         reason = f"density holds {kept:.2f} of the fast text and adds {novel:.2f} more"
         return Choice(density, "density", f"trafilatura fast pass, no doubt; {reason}")
     return Choice(fast, "trafilatura", "trafilatura fast pass, no doubt; density adds nothing")
+
+
+def repeated_share(blocks: tuple[Block, ...]) -> float:
+    """Share of the characters of ``blocks`` in second and later copies of long lines."""
+    seen: set[str] = set()
+    repeated = 0
+    for line in (line for block in blocks for line in block.lines):
+        if len(line) < MIN_REPEATED_LINE_CHARS:
+            continue
+        if line in seen:
+            repeated += len(line)
+        seen.add(line)
+    return repeated / _chars(blocks) if repeated else 0.0
+
+
+def without_repeats(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """``blocks`` without the blocks whose long lines all came before (the first copy stays)."""
+    seen: set[str] = set()
+    kept: list[Block] = []
+    for block in blocks:
+        long_lines = [line for line in block.lines if len(line) >= MIN_REPEATED_LINE_CHARS]
+        if long_lines and all(line in seen for line in long_lines):
+            continue
+        seen.update(long_lines)
+        kept.append(block)
+    return tuple(kept)
 
 
 def _choose_density_first(

@@ -45,7 +45,7 @@ from newsclean.cleaners.repair import has_mojibake, normalize_line, repair_text
 from newsclean.cleaners.text import is_heading_like, normalize
 
 #: version of our cleaning rules; bump when the same input gives different output
-CLEANER_VERSION = "0.2.0"
+CLEANER_VERSION = "0.3.0"
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _HTML_START = re.compile(r"<(!doctype\s+html|html|head|body)\b", re.IGNORECASE)
@@ -158,10 +158,11 @@ def clean_html(
     and :class:`~newsclean.cleaners.errors.ExtractionError` when the extractor fails on it.
     """
     text = decode_html(html, content_type).text if isinstance(html, bytes) else html
-    root = parse_html(cap_html(text))
+    capped = cap_html(text)
+    root = parse_html(capped)
     if root is None:
         return _empty_article(url)
-    check_tree(root, url)
+    check_tree(root, url, source=capped)
     features = PageFeatures.read(root, url)
     page = read_page_metadata(root, url)
     dom_removals = prune_boilerplate(root)

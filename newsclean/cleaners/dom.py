@@ -63,6 +63,7 @@ _HOLDS_LONG_TEXT = etree.XPath(
 # React streaming server rendering sends content in <div hidden id="S:7"> for a script to
 # move into place: hidden on the wire, visible to every reader.
 _STREAMED_ID = re.compile(r"^S:\d+$")
+_TEXT_CHARS = etree.XPath("string-length(normalize-space(.))")
 _PROTECTED = etree.XPath(
     "boolean(self::h1 | self::main | descendant::h1 | descendant::main"
     " | descendant-or-self::*[@itemprop='articleBody']"
@@ -404,10 +405,15 @@ def _is_protected(
         return True
     if match.guard_text_share:
         if not body_chars:
-            body_chars.append(max(len(collapse_whitespace(body.text_content())), 1))
-        chars = len(collapse_whitespace(element.text_content()))
-        return chars > MAX_HIDDEN_SHARE * body_chars[0]
+            body_chars.append(max(_text_chars(body), 1))
+        return _text_chars(element) > MAX_HIDDEN_SHARE * body_chars[0]
     return False
+
+
+def _text_chars(element: HtmlElement) -> int:
+    """Characters of the element's text with whitespace runs as one space (counted in C:
+    no copy of the text is made)."""
+    return int(_TEXT_CHARS(element))
 
 
 def _removal(element: HtmlElement, rule: str, category: str) -> Removal:

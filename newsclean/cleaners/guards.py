@@ -12,7 +12,10 @@ put on their *input*:
   the start of a page far more often than at its end).
 * :func:`check_tree` -- at most :data:`MAX_TREE_ELEMENTS` elements reach the extractor
   (trafilatura's ``max_tree_size`` idea): inline formatting is stripped first, and a tree
-  still too large raises :class:`TreeTooLarge`. Depth needs no guard of ours: the parser is
+  still too large raises :class:`TreeTooLarge`. Every element but the few the parser implies
+  (``html``, ``head``, ``body``, a ``p`` around stray text) starts at a ``<`` of the source,
+  so a source with few enough of them is not counted at all (a C scan of the text instead of
+  a walk over the tree). Depth needs no guard of ours: the parser is
   built with ``huge_tree`` (so an old page's 300 unclosed ``<font>`` tags or a 10 MB
   attribute does not end the document), and libxml2 still caps nesting at 2,048 levels:
   what lies deeper is dropped (100,000 nested ``<div>`` parse in milliseconds to an empty
@@ -67,9 +70,18 @@ def cap_html(text: str, limit: int = MAX_HTML_CHARS) -> str:
     return text[: cut + 1 if cut > 0 else limit]
 
 
-def check_tree(root: HtmlElement, url: str | None = None, limit: int = MAX_TREE_ELEMENTS) -> None:
+def check_tree(
+    root: HtmlElement,
+    url: str | None = None,
+    limit: int = MAX_TREE_ELEMENTS,
+    *,
+    source: str | None = None,
+) -> None:
     """Reduce ``root`` in place when it has more than ``limit`` elements; raise
-    :class:`TreeTooLarge` when it still has."""
+    :class:`TreeTooLarge` when it still has. ``source`` is the text ``root`` was parsed
+    from, when the caller has it: see the module docstring."""
+    if source is not None and source.count("<") * 2 <= limit:
+        return
     if _element_count(root) <= limit:
         return
     etree.strip_tags(root, *INLINE_TAGS)

@@ -429,6 +429,72 @@ _READER_APPEAL = re.compile(
     r"|\bplease (?:take a (?:moment|minute|second) to )?leave a (?:star )?rating\b"
     r"|\bget updates from this (?:writer|author|creator)\b"
 )
+# Reader-funded sites asking for money: "Enjoyed this piece? We need your help to keep
+# publishing.", "The X is a non-profit project kept alive by reader donations", "Support X!
+# Donate via ...". (An article about Patreon or about donations names them without asking.)
+_DONATION_APPEAL = re.compile(
+    r"^(?:enjoy(?:ed)?|like[ds]?|love[ds]?|value[ds]?|appreciate[ds]?) (?:this|our|reading"
+    r"|what)\b[^.!?]{0,60}\? (?:we need your|(?:please )?(?:support|consider|help us|donate"
+    r"|become|chip in|pitch in))"
+    r"|\b(?:kept alive|funded|sustained|made possible|powered) (?:entirely |solely |only )?by"
+    r" (?:our )?(?:readers?|members?|listeners?|viewers?)'?s?'? (?:donations|contributions"
+    r"|support|generosity)\b"
+    r"|\bdonate via\b|\bbecome a (?:patron|supporter|friend|member) (?:on patreon|today|now)\b"
+    r"|\b(?:support|back|join) (?:us|me|the (?:site|show|blog|podcast|project)) on patreon\b"
+)
+_DONATION_NEEDLES = ("donat", "patreon", "?", " by ")
+# A legal or regulatory disclaimer of the site about its own content and services ("The
+# information contained herein is for informational purposes only", "Securities offered
+# through ...", "... is a registered investment adviser"); a sentence of an article that
+# mentions advice, risk or securities is not one.
+_LABEL = r"^(?:(?:legal )?disclaimer\s*:\s*)?"
+_THIS_CONTENT = (
+    r"(?:this|the) (?:article|post|blog|blog post|content|page|material|information|guide"
+    r"|newsletter|video|episode|podcast|site|website)"
+)
+_FOR_INFORMATION = (
+    r"(?:provided |intended |designed |offered |meant )?(?:solely )?(?:for|as) (?:general )?"
+    r"(?:informational|information|educational)(?: and (?:educational|informational))?"
+    r" purposes?\b"
+)
+_DISCLAIMER = re.compile(
+    _LABEL + r"(?:the )?(?:information|content|material)s? (?:contained |provided |included "
+    r"|presented |published )?(?:herein|here|on this (?:site|website|page|blog)|in this "
+    r"(?:article|post|blog|page|guide|material|newsletter|video|episode))\b[^.]{0,40}?"
+    r" (?:is|are) "
+    + _FOR_INFORMATION
+    + r"|"
+    + _LABEL
+    + _THIS_CONTENT
+    + r" (?:is|are) "
+    + _FOR_INFORMATION
+    + r"|"
+    + _LABEL
+    + _THIS_CONTENT
+    + r" (?:is|does) not (?:intended (?:to be|as) |meant (?:to be|as) |a substitute for "
+    r"|constitute |provide )?(?:professional |personalized )?(?:legal|financial|tax|investment"
+    r"|medical|health)\b[^.]{0,30}\badvice\b"
+    r"|\bsecurities\b[^.]{0,80}\boffered through\b[^.]{0,80}\b(?:member|finra|sipc|inc|llc"
+    r"|registered)\b|\bmember (?:finra|sipc)\b"
+    r"|^[^.]{0,80}\bis an? (?:sec[- ])?registered investment advis[eo]r\b"
+)
+_DISCLAIMER_NEEDLES = (
+    "disclaimer",
+    "disclosure",
+    "legal notice",
+    "purpose",
+    "advice",
+    "offered through",
+    "finra",
+    "sipc",
+    "registered investment",
+)
+# The post's labels: "Tags: Employment, Health & Fitness", "Filed under: Politics".
+_TAXONOMY = re.compile(
+    r"^(?:tags?|tagged(?: with| in)?|filed (?:under|in)|categories|category|posted in|topics"
+    r"|schlagwörter|schlagworte|stichwörter|étiquettes|mots-clés|etiquetas|categorías|tag"
+    r"|argomenti|trefwoorden)\s*:\s*\S"
+)
 # "Advertisement: New AI Book!", "Sponsored: ..." -- an ad labelled as one.
 _LABELLED_AD = re.compile(
     r"^(?:advertisement|sponsored|promoted|anzeige|werbung|publicité|publicidad|pubblicità"
@@ -517,6 +583,21 @@ def default_line_rules(catalogue: PhraseCatalogue | None = None) -> tuple[LineRu
             needles=("if you", "please", "spread the word", "tell your friends", "get updates"),
         ),
         PatternRule("line.ad-label", "ad-label", _LABELLED_AD, max_words=15),
+        PatternRule("line.taxonomy", "navigation", _TAXONOMY, max_words=40, needles=(":",)),
+        PatternRule(
+            "line.donation",
+            "paywall",
+            _DONATION_APPEAL,
+            max_words=80,
+            needles=_DONATION_NEEDLES,
+        ),
+        PatternRule(
+            "line.disclaimer",
+            "disclosure",
+            _DISCLAIMER,
+            max_words=120,
+            needles=_DISCLAIMER_NEEDLES,
+        ),
     )
 
 
@@ -682,6 +763,8 @@ MAX_BIO_WORDS = 80
 #: and a verb that introduces a person, with a writer's role in the paragraph
 MAX_BIO_OPENING_CHARS = 80
 _FIRST_PERSON_LEADS = ("hi i m ", "hello i m ", "i m ")
+#: the text's last lines, where a paragraph introducing its author is the writer's box
+BIO_END_LINES = 3
 _BIO_VERBS = ("is a ", "is an ", "is the ", "has been ")
 _WRITER_ROLES = word_set(
     """
@@ -714,14 +797,16 @@ class PageLineRules:
                     continue
                 if self.is_byline(line):
                     found[index] = Verdict("line.byline", "byline")
-                elif self.is_author_bio(line):
+                elif self.is_author_bio(line, at_end=index >= len(lines) - BIO_END_LINES):
                     found[index] = Verdict("line.author-bio", "author-bio")
         return found
 
-    def is_author_bio(self, line: Line) -> bool:
+    def is_author_bio(self, line: Line, *, at_end: bool = False) -> bool:
         """A paragraph that introduces one of the page's authors as its writer: "Hi, I'm
         Jane Doe, and I cover ...", "Jane Doe is a reporter who ..." (the writer's box). A
-        sentence about the author in another role ("... is the CEO of") stays."""
+        sentence about the author in another role ("... is the CEO of") stays -- unless it
+        is among the text's last :data:`BIO_END_LINES` lines (``at_end``): there, "Jane Doe
+        is the CTO of Acme, where she ..." is the guest writer's box under the article."""
         if line.words > MAX_BIO_WORDS:
             return False
         opening = " ".join(_BYLINE_TOKEN.findall(line.normalized[:MAX_BIO_OPENING_CHARS]))
@@ -729,7 +814,9 @@ class PageLineRules:
             if any(opening.startswith(f"{lead}{author} ") for lead in _FIRST_PERSON_LEADS):
                 return True
             if any(opening.startswith(f"{author} {verb}") for verb in _BIO_VERBS):
-                return not _WRITER_ROLES.isdisjoint(_BYLINE_TOKEN.findall(line.normalized))
+                return at_end or not _WRITER_ROLES.isdisjoint(
+                    _BYLINE_TOKEN.findall(line.normalized)
+                )
         return False
 
     def _title_position(self, lines: Sequence[Line]) -> int | None:
@@ -771,6 +858,13 @@ def _spaced_key(name: str) -> str:
 
 # --- the whole pass ------------------------------------------------------------------------
 
+#: teaser cards: at least this many one-line paragraphs of MIN..MAX_EXCERPT_WORDS words
+#: that end in an ellipsis
+MIN_EXCERPT_RUN = 2
+MIN_EXCERPT_WORDS = 6
+MAX_EXCERPT_WORDS = 60
+_ELLIPSES = ("...", "\u2026", "[...]", "[\u2026]")
+
 
 @dataclass(frozen=True, slots=True)
 class LineDecisions:
@@ -803,6 +897,8 @@ def decide_lines(
         for index, verdict in page_rules.verdicts(lines).items():
             if verdicts[index] is None:
                 verdicts[index] = verdict
+    for index in excerpt_run_lines(lines, verdicts, block_sizes):
+        verdicts[index] = Verdict("line.excerpts", "related")
     for start, end in dominated_blocks(lines, verdicts, block_sizes):
         category = _dominant_category(verdicts[start:end])
         for index in range(start, end):
@@ -837,6 +933,64 @@ def dominated_blocks(
                 spans.append((start, end))
         start = end
     return spans
+
+
+def excerpt_run_lines(
+    lines: Sequence[Line], verdicts: Sequence[Verdict | None], block_sizes: Sequence[int]
+) -> list[int]:
+    """Indexes of teaser cards: runs of one-line paragraphs cut off with an ellipsis
+    ("Many people dream of becoming entrepreneurs, and often the biggest..."), at least
+    :data:`MIN_EXCERPT_RUN` of them, with the short titles between them, at the end of the
+    text (at most :data:`MAX_TAIL_SHARE` of it follows). A single sentence trailing off in
+    an ellipsis is prose; several excerpts in a row after the article are a list of other
+    articles (inside it, they may be the article's own summaries of what it reviews)."""
+    alone = _one_line_blocks(len(lines), block_sizes)
+    runs: list[list[int]] = []
+    run: list[int] = []  # excerpts and the fragments between them
+    excerpts = 0
+    for index, line in enumerate(lines):
+        if verdicts[index] is None and index in alone and _is_excerpt(line):
+            run.append(index)
+            excerpts += 1
+        elif excerpts and verdicts[index] is None and is_fragment(line):
+            run.append(index)
+        else:
+            if excerpts >= MIN_EXCERPT_RUN:
+                runs.append(_trimmed_run(run, lines))
+            run, excerpts = [], 0
+    if excerpts >= MIN_EXCERPT_RUN:
+        runs.append(_trimmed_run(run, lines))
+    if not runs:
+        return []
+    after = _kept_chars_from(lines, [None] * len(lines))
+    return [i for run in runs if after[run[-1] + 1] <= MAX_TAIL_SHARE * after[0] for i in run]
+
+
+def _trimmed_run(run: list[int], lines: Sequence[Line]) -> list[int]:
+    """The run without the fragments after its last excerpt (they may be the article's)."""
+    end = len(run)
+    while end > 0 and not _is_excerpt(lines[run[end - 1]]):
+        end -= 1
+    return run[:end]
+
+
+def _one_line_blocks(count: int, block_sizes: Sequence[int]) -> set[int]:
+    alone: set[int] = set()
+    start = 0
+    for size in block_sizes:
+        if size == 1:
+            alone.add(start)
+        start += size
+    return alone if block_sizes else set(range(count))
+
+
+def _is_excerpt(line: Line) -> bool:
+    text = line.text.rstrip()
+    return (
+        line.words >= MIN_EXCERPT_WORDS
+        and line.words <= MAX_EXCERPT_WORDS
+        and (text.endswith(_ELLIPSES))
+    )
 
 
 def _dominant_category(verdicts: Sequence[Verdict | None]) -> str:
