@@ -432,17 +432,30 @@ _READER_APPEAL = re.compile(
 # Reader-funded sites asking for money: "Enjoyed this piece? We need your help to keep
 # publishing.", "The X is a non-profit project kept alive by reader donations", "Support X!
 # Donate via ...". (An article about Patreon or about donations names them without asking.)
-_DONATION_APPEAL = re.compile(
+_DONATION_QUESTION = re.compile(
     r"^(?:enjoy(?:ed)?|like[ds]?|love[ds]?|value[ds]?|appreciate[ds]?) (?:this|our|reading"
     r"|what)\b[^.!?]{0,60}\? (?:we need your|(?:please )?(?:support|consider|help us|donate"
     r"|become|chip in|pitch in))"
-    r"|\b(?:kept alive|funded|sustained|made possible|powered) (?:entirely |solely |only )?by"
+)
+_DONATION_APPEAL = re.compile(
+    r"\b(?:kept alive|funded|sustained|made possible|powered) (?:entirely |solely |only )?by"
     r" (?:our )?(?:readers?|members?|listeners?|viewers?)'?s?'? (?:donations|contributions"
     r"|support|generosity)\b"
     r"|\bdonate via\b|\bbecome a (?:patron|supporter|friend|member) (?:on patreon|today|now)\b"
     r"|\b(?:support|back|join) (?:us|me|the (?:site|show|blog|podcast|project)) on patreon\b"
 )
-_DONATION_NEEDLES = ("donat", "patreon", "?", " by ")
+#: strings one of which every _DONATION_APPEAL match holds (the regex is tried only then:
+#: its unanchored alternatives would otherwise be tried at every position of every line)
+_DONATION_NEEDLES = (
+    "donat",
+    "patreon",
+    "kept alive",
+    "funded",
+    "sustained",
+    "made possible",
+    "powered",
+    "become a",
+)
 # A legal or regulatory disclaimer of the site about its own content and services ("The
 # information contained herein is for informational purposes only", "Securities offered
 # through ...", "... is a registered investment adviser"); a sentence of an article that
@@ -474,21 +487,15 @@ _DISCLAIMER = re.compile(
     + r" (?:is|does) not (?:intended (?:to be|as) |meant (?:to be|as) |a substitute for "
     r"|constitute |provide )?(?:professional |personalized )?(?:legal|financial|tax|investment"
     r"|medical|health)\b[^.]{0,30}\badvice\b"
-    r"|\bsecurities\b[^.]{0,80}\boffered through\b[^.]{0,80}\b(?:member|finra|sipc|inc|llc"
+)
+# The regulatory lines of financial sites ("Securities offered through X, member FINRA/SIPC").
+_REGULATORY = re.compile(
+    r"\bsecurities\b[^.]{0,80}\boffered through\b[^.]{0,80}\b(?:member|finra|sipc|inc|llc"
     r"|registered)\b|\bmember (?:finra|sipc)\b"
     r"|^[^.]{0,80}\bis an? (?:sec[- ])?registered investment advis[eo]r\b"
 )
-_DISCLAIMER_NEEDLES = (
-    "disclaimer",
-    "disclosure",
-    "legal notice",
-    "purpose",
-    "advice",
-    "offered through",
-    "finra",
-    "sipc",
-    "registered investment",
-)
+_DISCLAIMER_NEEDLES = ("purpose", "advice")
+_REGULATORY_NEEDLES = ("offered through", "finra", "sipc", "registered investment")
 # The post's labels: "Tags: Employment, Health & Fitness", "Filed under: Politics".
 _TAXONOMY = re.compile(
     r"^(?:tags?|tagged(?: with| in)?|filed (?:under|in)|categories|category|posted in|topics"
@@ -584,6 +591,7 @@ def default_line_rules(catalogue: PhraseCatalogue | None = None) -> tuple[LineRu
         ),
         PatternRule("line.ad-label", "ad-label", _LABELLED_AD, max_words=15),
         PatternRule("line.taxonomy", "navigation", _TAXONOMY, max_words=40, needles=(":",)),
+        PatternRule("line.donation", "paywall", _DONATION_QUESTION, max_words=40),
         PatternRule(
             "line.donation",
             "paywall",
@@ -597,6 +605,13 @@ def default_line_rules(catalogue: PhraseCatalogue | None = None) -> tuple[LineRu
             _DISCLAIMER,
             max_words=120,
             needles=_DISCLAIMER_NEEDLES,
+        ),
+        PatternRule(
+            "line.disclaimer",
+            "disclosure",
+            _REGULATORY,
+            max_words=120,
+            needles=_REGULATORY_NEEDLES,
         ),
     )
 
