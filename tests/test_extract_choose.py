@@ -103,7 +103,7 @@ def test_density_picks_the_container_most_paragraphs_point_to() -> None:
     root = parse_html(html)
     assert root is not None
     container = best_container(root)
-    assert container is not None and container.get("id") == "story"
+    assert container is not None and [e.get("id") for e in container.elements] == ["story"]
     found = extract_by_density(root)
     assert [b.kind for b in found][:2] == ["head", "p"]
     assert found[0].markdown == "## What the law changes"
@@ -124,6 +124,39 @@ def test_density_replaces_a_fast_text_it_holds_and_extends() -> None:
     assert other.extractor == "trafilatura"
     whole = choose_without_doubt(root, blocks(*PARAGRAPHS))
     assert whole.extractor == "trafilatura" and whole.blocks == blocks(*PARAGRAPHS)
+
+
+def _section(title: str, paragraphs: list[str]) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"<div class='stream'><div class='text-block rich'><h2>{title}</h2>{body}</div></div>"
+
+
+def test_density_reads_a_body_split_into_blocks_of_one_template() -> None:
+    sections = [PARAGRAPHS[:3], PARAGRAPHS[3:5], PARAGRAPHS[5:]]
+    teaser = "A teaser paragraph long enough to vote, in a card of another template entirely."
+    html = (
+        "<html><body><main>"
+        + "".join(_section(f"Part {n}", part) for n, part in enumerate(sections))
+        + f"</main><aside><div class='card'><p>{teaser}</p></div></aside></body></html>"
+    )
+    root = parse_html(html)
+    assert root is not None
+    container = best_container(root)
+    assert container is not None and len(container.elements) == 3
+    text = "\n".join(line for b in extract_by_density(root) for line in b.lines)
+    assert all(p in text for p in PARAGRAPHS) and teaser not in text
+    assert text.index(PARAGRAPHS[0]) < text.index(PARAGRAPHS[3]) < text.index(PARAGRAPHS[5])
+    # a block of the template with less than a fifth of the winner's votes does not join
+    small = (
+        "<html><body>"
+        + _section("Main", PARAGRAPHS)
+        + _section("Aside", [PARAGRAPHS[0][:90]])
+        + "</body></html>"
+    )
+    root = parse_html(small)
+    assert root is not None
+    container = best_container(root)
+    assert container is not None and len(container.elements) == 1
 
 
 def test_density_finds_nothing_without_paragraphs() -> None:
