@@ -31,14 +31,15 @@ recall retry; tens of milliseconds). They are compared (:func:`choose_extraction
   declared body becomes the text (it is what the publisher says the article is; truncated
   teasers are ruled out by :data:`MIN_ARTICLE_BODY_CHARS` and by requiring it to be longer);
 * for the whole page, density's text wins when it is shorter but keeps at least
-  :data:`MIN_KEEP` of the page's; else the fast text stays;
+  :data:`MIN_KEEP` of the page's, else the full cascade's when it is shorter but not empty
+  (its comparison with readability and jusText found the article in the dump: the div-soup
+  pages of the quality gate need it);
 * for an undivided block, density's text wins when it is divided and keeps at least
   :data:`MIN_KEEP` of the block's length (the two agree on the content, and the divided
-  one lets the line rules see its lines); else the fast text stays. For these two doubts
-  the full cascade is not asked: on the WCXB dev pages it never did better than the fast
-  text where density had not settled the doubt (0 of 11 pages, at 40-60 ms each). When the
-  block is also short, the full cascade is asked first and the first of it and density
-  that divides the text wins: it may find the rest;
+  one lets the line rules see its lines); else the fast text stays: the full cascade is
+  not asked, as on the WCXB dev pages it never divided a block density had not (0 of 8
+  pages, at 40-60 ms each). When the block is also short, the full cascade is asked first
+  and the first of it and density that divides the text wins: it may find the rest;
 * when trafilatura found next to nothing (under :data:`MIN_TRUSTED_CHARS` in both passes)
   and the density extractor finds :data:`MIN_DENSITY_GAIN` times more, density wins;
 * otherwise, the full cascade's text wins when it is longer (the cascade only swaps in a
@@ -171,12 +172,14 @@ def _choose(root: HtmlElement, url: str | None, article_body: str | None) -> Cho
         by_density = _choose_density_first(fast, density, doubt)
         if by_density is not None:
             return by_density
-        if doubt.startswith((WHOLE_PAGE, UNDIVIDED)):
-            return Choice(fast, "trafilatura", f"{doubt}; density does not settle it")
+        if doubt.startswith(UNDIVIDED):
+            return Choice(fast, "trafilatura", f"{doubt}; density does not divide it")
     # jusText, in the full cascade, is quadratic in short paragraphs: huge pages skip it
     full = extract_tree(root, url, fast=False).blocks if page_chars <= MAX_CASCADE_CHARS else fast
     if body is not None:
         return _choose_with_body((fast, full, density), body, doubt)
+    if doubt.startswith(WHOLE_PAGE):
+        return _choose_for_whole_page(fast, full, doubt)
     if is_blob(fast):
         return _choose_for_blob(fast, full, density, doubt)
     best = full if _chars(full) > MIN_GAIN * _chars(fast) else fast
@@ -247,6 +250,12 @@ def _choose_density_first(
         # cascade is asked first there)
         return Choice(density, "density", f"{doubt}; density divides the text")
     return None
+
+
+def _choose_for_whole_page(fast: tuple[Block, ...], full: tuple[Block, ...], doubt: str) -> Choice:
+    if 0 < _chars(full) < _chars(fast):
+        return Choice(full, "trafilatura", f"{doubt}; full cascade found the article in it")
+    return Choice(fast, "trafilatura", f"{doubt}; no candidate found the article in it")
 
 
 def _choose_for_blob(
