@@ -325,3 +325,53 @@ def test_an_author_introduced_at_the_end_of_the_text_is_the_writers_box() -> Non
         [PROSE, bio, PROSE, PROSE, PROSE, PROSE], block_sizes=[1] * 6, page_rules=rules
     )
     assert inside.verdicts[1] is None
+
+
+def test_a_reference_list_after_the_article_goes() -> None:
+    citations = [
+        "- Doe J, Roe R. Water and cities. J Urban Stud. 2019;12(3):45-67. doi:10.1000/x",
+        "- Smith A et al. (2021). Shortages in the south. https://example.org/report",
+        "- Regional Water Board. Annual report 2023. Retrieved March 2024.",
+    ]
+    lines = [PROSE] * 6 + ["References", *citations]
+    decisions = decide_lines(lines, block_sizes=[1] * len(lines))
+    assert [v.rule if v else None for v in decisions.verdicts[6:]] == ["tail.references"] * 4
+    assert decisions.verdicts[6] is not None and decisions.verdicts[6].category == "references"
+    assert all(v is None for v in decisions.verdicts[:6])
+
+
+def test_a_sources_heading_followed_by_prose_or_early_in_the_text_stays() -> None:
+    # prose after the heading: not a list of works
+    prose_after = [PROSE] * 4 + ["Sources", PROSE, PROSE]
+    decisions = decide_lines(prose_after, block_sizes=[1] * len(prose_after))
+    assert all(v is None for v in decisions.verdicts)
+    # a reference heading in the first half of the text is a section of the article
+    early = ["Sources", "- Report of the water board, 2023.", "- Census 2021.", *[PROSE] * 6]
+    decisions = decide_lines(early, block_sizes=[1] * len(early))
+    assert all(v is None for v in decisions.verdicts)
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Fill out the form to get a copy of our ebook.", "line.cta"),
+        (
+            "Product links on this site may contain affiliate tags. The author may receive "
+            "compensation if you buy a product.",
+            "line.disclosure",
+        ),
+        (
+            "Idioms from the Example Dictionary copyright © 2002 by Example Publishing.",
+            "line.copyright",
+        ),
+        ("Photo: © 2024 Example Agency", "line.copyright"),
+        ("If you like the podcast, please leave a review.", "line.appeal"),
+    ],
+)
+def test_more_boilerplate_lines(line: str, rule: str) -> None:
+    found = verdict(line)
+    assert found is not None and found[0] == rule
+
+
+def test_a_heading_about_copyright_stays() -> None:
+    assert verdict("Copyright Complexity in a Fragmented World") is None

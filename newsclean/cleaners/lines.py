@@ -19,6 +19,10 @@ Boilerplate gathers at the end of a page, so two rules then look at the tail as 
   boilerplate line on (a comment prompt, a share or related heading, an ad-block notice...).
 * ``tail.section`` -- an end section opened by a heading line such as "About the author" or
   "Leave a Reply" is dropped with what follows, even sentences, when what follows is small.
+* ``tail.references`` -- a reference list after the article: a heading such as
+  "References", "Sources" or "Literatur" in the second half of the text, followed to the end
+  by lines most of which are citations (a year, a DOI or a link, "et al."). The works an
+  article cites are its metadata, not its text.
 
 Both keep their hands off most of the article: they never take more than a set share of its
 text. Every removal is a :class:`~newsclean.cleaners.records.Removal` naming its rule.
@@ -343,7 +347,11 @@ _DISCLOSURE = re.compile(
     r"|(?:we|i) (?:may )?(?:earn|receive|get) (?:a )?(?:small )?(?:commission|fee|compensation)"
     r"|(?:chosen|selected) independently by (?:our|the) editors"
     r"|(?:is|are) supported by (?:commissions|our readers|affiliate)"
-    r"|if you (?:buy|purchase|click|shop)\b.{0,60}\b(?:we|i) (?:may )?(?:earn|receive|get)\b)"
+    r"|if you (?:buy|purchase|click|shop)\b.{0,60}\b(?:we|i) (?:may )?(?:earn|receive|get)\b"
+    r"|\blinks? (?:on|in) this (?:site|page|post|article|blog) (?:may )?(?:contains?|includes?"
+    r"|are) affiliate\b"
+    r"|\bmay (?:earn|receive|get) (?:a )?(?:small )?(?:commission|compensation)\b.{0,40}\bif you"
+    r" (?:buy|purchase|click|shop|make a purchase)\b)"
 )
 #: strings one of which every _DISCLOSURE match holds
 _DISCLOSURE_NEEDLES = (
@@ -367,6 +375,7 @@ _CALL_TO_ACTION = re.compile(
     r"|\b(?:delivered|straight|right|directly) (?:to|into|in) your inbox\b"
     r"|^(?:would you like to|want to|do you want to) (?:receive|get) (?:notifications"
     r"|updates|our newsletter|the latest)"
+    r"|^(?:please )?fill (?:out|in) (?:the|this|our) (?:form|fields)\b"
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*–]|\d+[.)])\s")
 # A short line that is only an account or subscription button.
@@ -374,7 +383,12 @@ _ACCOUNT_BUTTON = re.compile(
     r"^(?:subscribe|sign up|sign in|log in|login|register|join now|unsubscribe|create (?:an|your) "
     r"account)\b"
 )
-_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)|\ball rights reserved\b")
+# "© 2024 Example Media", "Copyright 2024 ...", "... All rights reserved": a line that *is* a
+# copyright notice or carries one (an article heading about copyright law is not one).
+_COPYRIGHT = re.compile(
+    r"^(?:©|\(c\)|copyright\s*(?:©|\(c\)|(?:19|20)\d\d\b))|\ball rights reserved\b"
+    r"|©\s*(?:19|20)\d\d\b|\bcopyright ©"
+)
 _CONTACT = re.compile(
     r"^(?:(?:e-?mail|email us|contact(?: us)?|write to us)\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$"
 )
@@ -420,9 +434,9 @@ _ACCOUNT_PROMPT = re.compile(
 )
 # The writer or site asking readers to share, rate, subscribe or sign up for more.
 _READER_APPEAL = re.compile(
-    r"\bif you (?:liked|enjoyed|found value in) this (?:article|post|story|episode|podcast"
-    r"|newsletter|issue|video)\b[^.!?]{0,40}\b(?:please|consider|share|subscribe|follow"
-    r"|support)\b"
+    r"\bif you (?:like|liked|enjoy|enjoyed|found value in) (?:this|the|our) (?:article|post"
+    r"|story|episode|podcast|show|newsletter|issue|video|blog|channel)\b[^.!?]{0,40}"
+    r"\b(?:please|consider|share|subscribe|follow|support|leave a (?:review|rating))\b"
     r"|\bplease consider (?:liking|sharing|subscribing|following)\b"
     r"|\bhelp (?:me|us) spread the word\b"
     r"|\btell your friends and (?:get|earn) rewards\b"
@@ -714,7 +728,8 @@ def tail_section_span(
     """[start, end) of a droppable end section opened by a heading line, or None.
 
     The section ends at the first heading-like line that follows some prose ("About the
-    author" / "Jane Doe" / her bio / "References" -- the references stay).
+    author" / "Jane Doe" / her bio / "References": a reference list is
+    :func:`reference_list_span`'s to judge).
     """
     kept = _kept_chars_from(lines, verdicts)
     openers = [
@@ -746,6 +761,59 @@ def _section_end(lines: Sequence[Line], verdicts: Sequence[Verdict | None], star
             return index
         seen_prose = seen_prose or looks_like_prose(line.text)
     return len(lines)
+
+
+#: headings that open a reference list (normalised)
+REFERENCE_HEADINGS = frozenset(
+    {
+        "references", "reference list", "sources", "article sources", "source", "bibliography",
+        "works cited", "citations", "footnotes", "endnotes", "notes", "notes and references",
+        "sources and references", "further reading", "literatur", "literaturverzeichnis",
+        "quellen", "quellenangaben", "einzelnachweise", "références", "bibliographie",
+        "notes et références", "referencias", "bibliografía", "fuentes", "riferimenti",
+        "bibliografia", "fonti", "note", "referências", "fontes", "bronnen", "literatuur",
+        "referenties", "noten",
+    }
+)  # fmt: skip
+#: a reference list holds at least this many lines, this share of them citations
+MIN_REFERENCE_LINES = 2
+MIN_CITATION_SHARE = 0.6
+#: citation lines are at most this long (words)
+MAX_CITATION_WORDS = 120
+_CITATION = re.compile(
+    r"\b(?:1[5-9]|20)\d\d[a-z]?\b|\bdoi\b|https?://|www\.|\bet al\b|\bibid\b|\bn\.d\.",
+    re.IGNORECASE,
+)
+
+
+def reference_list_span(
+    lines: Sequence[Line], verdicts: Sequence[Verdict | None]
+) -> tuple[int, int] | None:
+    """[start, end) of a reference list closing the text (see ``tail.references``), or None.
+
+    The first reference heading in the second half of the text (by characters) whose lines
+    after it, to the end, are citations or further reference headings.
+    """
+    kept = _kept_chars_from(lines, [None] * len(lines))
+    for index, line in enumerate(lines):
+        if line.normalized not in REFERENCE_HEADINGS or kept[index] > kept[0] / 2:
+            continue
+        rest = [other for other in lines[index + 1 :] if other.normalized]
+        if _is_reference_list(rest):
+            return index, len(lines)
+    return None
+
+
+def _is_reference_list(lines: Sequence[Line]) -> bool:
+    entries = [line for line in lines if line.normalized not in REFERENCE_HEADINGS]
+    if len(entries) < MIN_REFERENCE_LINES:
+        return False
+    citations = sum(
+        1
+        for line in entries
+        if line.words <= MAX_CITATION_WORDS and _CITATION.search(line.text) is not None
+    )
+    return citations >= MIN_CITATION_SHARE * len(entries)
 
 
 def tail_run_span(
@@ -919,17 +987,25 @@ def decide_lines(
         for index in range(start, end):
             if verdicts[index] is None and lines[index].normalized:
                 verdicts[index] = Verdict("line.block", category)
-    for tail_rule, finder in (("tail.run", tail_run_span), ("tail.section", tail_section_span)):
+    tail_rules = (
+        ("tail.references", reference_list_span),
+        ("tail.run", tail_run_span),
+        ("tail.section", tail_section_span),
+    )
+    for tail_rule, finder in tail_rules:
         span = finder(lines, verdicts)
         if span is None:
             continue
         start, end = span
         opener = verdicts[start]
-        category = opener.category if opener else "tail"
+        category = opener.category if opener else _TAIL_CATEGORIES[tail_rule]
         for index in range(start, end):
             if verdicts[index] is None and lines[index].normalized:
                 verdicts[index] = Verdict(tail_rule, category)
     return LineDecisions(lines=lines, verdicts=tuple(verdicts))
+
+
+_TAIL_CATEGORIES = {"tail.references": "references", "tail.run": "tail", "tail.section": "tail"}
 
 
 def dominated_blocks(
