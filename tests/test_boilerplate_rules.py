@@ -116,10 +116,10 @@ def test_byline_of_a_known_author_goes_but_her_name_alone_stays() -> None:
     ]
     decisions = decide_lines(lines, page_rules=rules)
     verdicts = [v.rule if v else None for v in decisions.verdicts]
-    assert verdicts == [None, "line.byline", None, None]
+    assert verdicts == ["head.title", "line.byline", None, None]
 
 
-def test_labels_above_the_headline_go_and_the_headline_stays() -> None:
+def test_labels_above_the_headline_go_and_so_does_the_headline() -> None:
     rules = page_line_rules("Port traffic grows", [])
     lines = [
         "Business",
@@ -128,7 +128,11 @@ def test_labels_above_the_headline_go_and_the_headline_stays() -> None:
         "The harbour authority said container traffic grew by six percent in the quarter.",
     ]
     verdicts = [v.rule if v else None for v in decide_lines(lines, page_rules=rules).verdicts]
-    assert verdicts == ["head.before-title", "head.before-title", None, None]
+    # the headline is the article's title, not a line of its text
+    assert verdicts == ["head.before-title", "head.before-title", "head.title", None]
+    # ... unless nothing follows it: a text is never emptied for its title
+    alone = decide_lines(["Port traffic grows"], page_rules=rules)
+    assert alone.verdicts == (None,)
 
 
 def test_prose_above_the_headline_is_not_a_label() -> None:
@@ -137,7 +141,7 @@ def test_prose_above_the_headline_is_not_a_label() -> None:
         "The harbour authority said container traffic grew by six percent in the quarter.",
         "Port traffic grows",
     ]
-    assert decide_lines(lines, page_rules=rules).verdicts == (None, None)
+    assert decide_lines(lines, page_rules=rules).verdicts[0] is None
 
 
 def test_calls_to_action_end_the_text_with_what_follows() -> None:
@@ -163,10 +167,10 @@ def test_a_bio_of_the_page_author_goes_but_sentences_about_her_stay() -> None:
         "Ashley Biancuzzo is a senior editor who has reviewed laptops for a decade.",
     ]
     verdicts = [v.rule if v else None for v in decide_lines(lines, page_rules=rules).verdicts]
-    assert verdicts == [None, None, None, "line.author-bio", "line.author-bio"]
+    assert verdicts == ["head.title", None, None, "line.author-bio", "line.author-bio"]
     # without the page's authors, the same paragraphs are prose
     plain = decide_lines(lines, page_rules=page_line_rules("Best laptops of the year", []))
-    assert all(v is None for v in plain.verdicts)
+    assert all(v is None for v in plain.verdicts[1:])
 
 
 @pytest.mark.parametrize("heading", ["Trending", "Why Trust Us?", "SHARE YOUR STORY"])

@@ -99,6 +99,10 @@ def test_html_article_is_an_article() -> None:
     assert article.input_format == "html"
     assert "Advertisement" not in article.text
     assert [(r.rule, r.text) for r in article.removals if r.level == "line"] == [
-        ("line.phrase", "Advertisement")
+        ("head.title", "Budget raises school spending"),
+        ("line.phrase", "Advertisement"),
     ]
+    # the headline is the title, not the text's first line
+    assert article.title == "Budget raises school spending"
+    assert not article.text.startswith("Budget raises school spending")
     assert article.page_type_reason and article.soft_failure is None

@@ -80,6 +80,29 @@ def test_clean_seed_text_file_prints_its_paragraphs() -> None:
     assert "Ads Blocker" not in result.stdout
 
 
+def test_clean_prints_the_headline_above_the_text(tmp_path: Path) -> None:
+    paragraphs = [
+        f"Paragraph {n}: the council approved the new ferry timetable after a long debate "
+        "about evening crossings and fares for commuters from the islands."
+        for n in range(4)
+    ]
+    page = tmp_path / "ferry.html"
+    page.write_text(
+        "<html><head><title>Ferry timetable approved</title></head><body><article>"
+        "<h1>Ferry timetable approved</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    text = invoke("clean", str(page))
+    assert text.exit_code == 0
+    assert text.stdout.split("\n\n")[:2] == ["Ferry timetable approved", paragraphs[0]]
+    # once: the headline is the title, and no longer also the text's first line
+    assert text.stdout.count("Ferry timetable approved") == 1
+    markdown = invoke("clean", str(page), "--format", "markdown")
+    assert markdown.stdout.startswith("# Ferry timetable approved\n\n" + paragraphs[0])
+
+
 def test_clean_reads_stdin() -> None:
     result = invoke("clean", "-", stdin=SEED.read_bytes())
     assert result.exit_code == 0

@@ -860,9 +860,11 @@ _BYLINE_TOKEN = re.compile(r"[^\W_]+")
 
 @dataclass(frozen=True, slots=True)
 class PageLineRules:
-    """Rules that need the page's metadata: what stands above the headline at the start of
-    the text (kickers, breadcrumbs, category labels), and byline lines naming the page's
-    authors. The headline itself stays: the text reads on its own."""
+    """Rules that need the page's metadata: the headline at the start of the text and what
+    stands above it (kickers, breadcrumbs, category labels), and byline lines naming the
+    page's authors. The headline is the article's ``title``, not its body: the text starts
+    with the first line after it (renderers print the title above the text), unless it is
+    the text's last line."""
 
     title: str = ""  # normalised
     authors: tuple[str, ...] = ()  # normalised
@@ -870,10 +872,12 @@ class PageLineRules:
     def verdicts(self, lines: Sequence[Line]) -> dict[int, Verdict]:
         found: dict[int, Verdict] = {}
         title_at = self._title_position(lines)
-        if title_at is not None:  # noqa: SIM102
+        if title_at is not None:
             if all(is_fragment(line) for line in lines[:title_at]):
                 for index in range(title_at):  # kickers, breadcrumbs above the headline
                     found[index] = Verdict("head.before-title", "navigation")
+            if title_at < len(lines) - 1:
+                found[title_at] = Verdict("head.title", "title")
         if self.authors:
             for index, line in enumerate(lines):
                 if index in found:

@@ -132,6 +132,10 @@ def render(article: Article, fmt: OutputFormat, fetch_result: FetchResult | None
         body = article.markdown or article.text
         title = f"# {article.title}\n\n" if article.title and not body.startswith("#") else ""
         return title + body
+    # the headline is the article's title, not a line of its text (a plain-text input's
+    # first line may be both)
+    if article.title and article.text and not article.text.startswith(article.title):
+        return f"{article.title}\n\n{article.text}"
     return article.text
 
 
