@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -379,6 +380,13 @@ def run_site(folder: Path, server: LocalHttpServer, *, fingerprints: bool) -> Si
         index = int(row.pop("url").rsplit("/", 1)[1].removesuffix(".html"))
         row["site_rules"] = any(r["level"] == "site" for r in row.pop("removals"))
         rows[index] = row
+    manifest = json.loads(
+        (folder / "dataset" / "_runs" / f"{summary.run_id}.json").read_text(encoding="utf-8")
+    )
+    assert manifest["near_duplicate_signatures"] == {
+        "from_workers": summary.signatures_received,
+        "made_by_driver": summary.signatures_computed,
+    }
     return SiteRun(rows, summary.signatures_received, summary.signatures_computed)
 
 

@@ -102,6 +102,11 @@ class RunSummary:
                 domain: {outcome: counts[outcome] for outcome in OUTCOMES}
                 for domain, counts in sorted(self.domains.items())
             },
+            # where the near-duplicate signatures of the rows written were made
+            "near_duplicate_signatures": {
+                "from_workers": self.signatures_received,
+                "made_by_driver": self.signatures_computed,
+            },
         }
 
 
