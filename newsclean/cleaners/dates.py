@@ -172,14 +172,16 @@ def search_published_date(root: HtmlElement, url: str | None) -> PageDate | None
     region = headline_region(root)
     if int(_TEXT_LENGTH(region)) > MAX_REGION_CHARS:
         return None  # a date search over megabytes of text costs more than it finds
-    # htmldate without its extensive search: that one hands text to dateparser, which
-    # compiles regular expressions per locale and cost more than the whole extraction
-    found = find_date(region, extensive_search=False, original_date=True, url=None)
-    parsed = parse_datetime(str(found)) if found else None
+    # The date written next to the headline (the byline's) first: a regular expression over
+    # a few thousand characters. Text nodes are joined with spaces: "Jane Doe" and "March 4,
+    # 2024" in two elements must not become "Jane DoeMarch 4, 2024". Then htmldate's markup
+    # search, without its extensive search (that one hands text to dateparser, which
+    # compiles regular expressions per locale). On the WCXB dev pages without a declared
+    # date the order found the same number of right dates (149 of 208) at half the cost.
+    parsed = date_in_text(" ".join(region.itertext())[:REGION_SCAN_CHARS])
     if parsed is None:
-        # text nodes joined with spaces: "Jane Doe" and "March 4, 2024" in two elements
-        # must not become "Jane DoeMarch 4, 2024"
-        parsed = date_in_text(" ".join(region.itertext())[:REGION_SCAN_CHARS])
+        found = find_date(region, extensive_search=False, original_date=True, url=None)
+        parsed = parse_datetime(str(found)) if found else None
     return PageDate(parsed, "text") if parsed is not None else None
 
 
