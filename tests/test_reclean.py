@@ -213,3 +213,40 @@ def test_since_accepts_days_and_times(tmp_path: Path, value: str) -> None:
     result = invoke(str(archive), "--output", str(tmp_path / "out"), "--since", value, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["rows_written"] == 2
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_page_that_never_finishes_cleaning_is_a_counted_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    # the worker target hangs on pages holding this marker (tests/test_time_cap_run.py)
+    from tests.test_time_cap_run import PATHOLOGICAL
+
+    monkeypatch.setattr(
+        "newsclean.pipeline.pages.CLEAN_TARGET", "tests.test_time_cap_run:slow_clean"
+    )
+    builder = WarcBuilder()
+    for index in range(4):
+        page = article_page(index)
+        if index == 1:
+            page = page.replace(b"</body>", PATHOLOGICAL + b"</body>")
+        builder.response(page_url(index), page, date=BASE_DATE + timedelta(minutes=index))
+    archive = builder.write(tmp_path / "a.warc.gz")
+    summary = rebuild(tmp_path / "out", archive, workers=workers, clean_timeout=2.0)
+    assert summary.skipped == Counter({("clean", "extract-timeout"): 1})
+    assert summary.rows_written == 3
+    assert sorted(rows(tmp_path / "out").column("url").to_pylist()) == [
+        page_url(i) for i in (0, 2, 3)
+    ]
+
+
+def test_the_time_cap_is_an_option_and_can_be_switched_off(tmp_path: Path) -> None:
+    archive = archive_of_pages(tmp_path / "a.warc.gz", 2)
+    result = CliRunner().invoke(
+        reclean_command,
+        [str(archive), "--output", str(tmp_path / "out"), "--clean-timeout", "0", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["rows_written"] == 2
+    with pytest.raises(ValueError):
+        RecleanOptions(output=tmp_path / "x", clean_timeout=0)

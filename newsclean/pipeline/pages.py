@@ -33,7 +33,7 @@ import functools
 import multiprocessing
 import queue
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import timedelta
 from typing import Literal, Protocol
@@ -181,6 +181,13 @@ class PageCleaner:
             self._workers.append(worker)
             self._idle.put(worker)
             self._executor.submit(worker.start)
+
+    def submit(
+        self, body: bytes, url: str, content_type: str | None
+    ) -> Future[Article | FingerprintedArticle]:
+        """Clean one page in the executor (capped when ``timeout`` is set); the future raises
+        the :class:`CleanerError` of a page that failed or overran."""
+        return self._executor.submit(self._clean_function(), body, url, content_type)
 
     async def clean(self, url: str, result: FetchResult) -> PageOutcome:
         """The outcome of cleaning ``result`` (fetched for ``url``): an article or a failure."""

@@ -3,7 +3,7 @@
 ::
 
     archives (WARC/ARC files, dirs, globs, URLs)  --WarcSource-->  archived responses
-    -> clean each (clean_html, in order; worker processes with --workers)
+    -> clean each (clean_html, in order; in killable worker processes under a per-page time cap)
     -> keep articles (the run's own skip_reason: page type, empty, too short)
     -> rows (article_row + warc_filename / warc_record_offset), one per new
        (article_id, content_hash): a version already kept, or already in the dataset, is
@@ -60,6 +60,7 @@ from newsclean.scraper.warc import (
 
 if TYPE_CHECKING:
     from newsclean.cleaners import Article
+    from newsclean.cleaners.fingerprint import FingerprintedArticle
     from newsclean.output.dataset import ParquetDataset
     from newsclean.output.schema import ArticleRow
 
@@ -75,6 +76,8 @@ ARCHIVE_DOMAIN: Final = "(archive)"
 _ARCHIVE_FAILURES: Final = frozenset({"corrupt-archive", "unreadable-archive"})
 #: records cleaned ahead of the one being kept, per worker process (bounds memory)
 _IN_FLIGHT_PER_WORKER: Final = 4
+#: as the run config's ``[run] clean_timeout``: seconds one page may take to clean
+DEFAULT_CLEAN_TIMEOUT: Final = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +89,11 @@ class RecleanOptions:
     until: datetime | None = None  # exclusive, timezone-aware
     min_words: int = DEFAULT_MIN_WORDS
     commit_every: int = DEFAULT_COMMIT_EVERY
-    #: cleaning processes (1 = in this process)
+    #: cleaning processes (1 = in this process, unless the time cap is on)
     workers: int = 1
+    #: seconds one page may take to clean, in a worker process that is killed when it
+    #: overruns (the page is then an "extract-timeout" failure); None: no cap
+    clean_timeout: float | None = DEFAULT_CLEAN_TIMEOUT
     max_bytes: int = DEFAULT_MAX_BYTES
     #: called after each record (progress display); must be cheap
     on_progress: Callable[[RunSummary], None] | None = None
@@ -95,6 +101,8 @@ class RecleanOptions:
     def __post_init__(self) -> None:
         if self.commit_every <= 0 or self.workers <= 0 or self.min_words < 0:
             raise ValueError("commit_every and workers must be positive, min_words >= 0")
+        if self.clean_timeout is not None and self.clean_timeout <= 0:
+            raise ValueError("clean_timeout must be positive (None: no cap)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,12 +253,19 @@ def clean_archived(body: bytes, url: str, content_type: str | None) -> Article |
 Cleaned: TypeAlias = "tuple[WarcResponse | Skipped, Article | CleanFailure | None]"
 
 
-def cleaned_in_order(items: Iterator[WarcResponse | Skipped], workers: int) -> Iterator[Cleaned]:
+def cleaned_in_order(
+    items: Iterator[WarcResponse | Skipped], workers: int, timeout: float | None = None
+) -> Iterator[Cleaned]:
     """Each item with its cleaning outcome (None for a Skipped), in input order.
 
     With several workers, up to a few records per worker are cleaned ahead in processes; the
-    order of the results, and so of everything written, is the order of the archives.
+    order of the results, and so of everything written, is the order of the archives. With
+    ``timeout`` (seconds), each page is cleaned in a killable worker process (as in ``run``):
+    a page that overruns becomes an "extract-timeout" failure and its worker is replaced.
     """
+    if timeout is not None:
+        yield from _cleaned_capped(items, workers, timeout)
+        return
     if workers <= 1:
         for item in items:
             yield item, None if isinstance(item, Skipped) else _clean(item)
@@ -269,6 +284,45 @@ def cleaned_in_order(items: Iterator[WarcResponse | Skipped], workers: int) -> I
                 yield _settled(window.popleft())
         while window:
             yield _settled(window.popleft())
+
+
+def _cleaned_capped(
+    items: Iterator[WarcResponse | Skipped], workers: int, timeout: float
+) -> Iterator[Cleaned]:
+    from newsclean.pipeline.pages import PageCleaner
+
+    cleaner = PageCleaner(workers, timeout)
+    window: deque[tuple[WarcResponse | Skipped, Future[Article | FingerprintedArticle] | None]]
+    window = deque()
+    try:
+        for item in items:
+            job = None
+            if isinstance(item, WarcResponse):
+                fetch = item.fetch
+                job = cleaner.submit(fetch.body, fetch.final_url, fetch.content_type or None)
+            window.append((item, job))
+            if len(window) >= workers * _IN_FLIGHT_PER_WORKER:
+                yield _settled_capped(window.popleft())
+        while window:
+            yield _settled_capped(window.popleft())
+    finally:
+        cleaner.close()
+
+
+def _settled_capped(
+    pair: tuple[WarcResponse | Skipped, Future[Article | FingerprintedArticle] | None],
+) -> Cleaned:
+    from newsclean.cleaners.errors import CleanerError
+    from newsclean.cleaners.fingerprint import FingerprintedArticle
+
+    item, job = pair
+    if job is None:
+        return item, None
+    try:
+        cleaned = job.result()
+    except CleanerError as exc:  # the overrun ("extract-timeout") or the cleaners' failure
+        return item, CleanFailure(exc.reason, exc.message)
+    return item, cleaned.article if isinstance(cleaned, FingerprintedArticle) else cleaned
 
 
 def _clean(item: WarcResponse) -> Article | CleanFailure:
@@ -299,7 +353,7 @@ class Rebuild:
     _buffered: int = 0
 
     def feed(self, items: Iterator[WarcResponse | Skipped], workers: int) -> None:
-        for item, outcome in cleaned_in_order(items, workers):
+        for item, outcome in cleaned_in_order(items, workers, self.options.clean_timeout):
             if isinstance(item, Skipped):
                 self._skipped(item)
             elif isinstance(outcome, CleanFailure):
@@ -453,6 +507,13 @@ def run_guarded(ctx: click.Context, action: Callable[[], RunSummary]) -> RunSumm
     help="Rows per committed file.",
 )
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option(
+    "--clean-timeout",
+    type=click.FloatRange(0, 3600),
+    default=DEFAULT_CLEAN_TIMEOUT,
+    show_default=True,
+    help="Seconds one page may take to clean; 0: no cap.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--progress/--no-progress", default=None, help="Live progress (default: on a TTY).")
 @click.pass_context
@@ -467,6 +528,7 @@ def reclean_command(
     min_words: int,
     commit_every: int,
     workers: int,
+    clean_timeout: float,
     as_json: bool,
     progress: bool | None,
 ) -> None:
@@ -495,6 +557,7 @@ def reclean_command(
             min_words=min_words,
             commit_every=commit_every,
             workers=workers,
+            clean_timeout=clean_timeout or None,
             on_progress=on_progress,
         )
         summary = run_guarded(ctx, lambda: reclean(list(archives), options))
