@@ -375,3 +375,30 @@ def test_more_boilerplate_lines(line: str, rule: str) -> None:
 
 def test_a_heading_about_copyright_stays() -> None:
     assert verdict("Copyright Complexity in a Fragmented World") is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The post Ten ferry tips for the summer appeared first on Example Harbour News.",
+        "[adthrive-in-post-video-player video-id=”x1” upload-date=”2019-02-27” name=”Clean”]",
+        '[caption id="attachment_12" align="alignnone" width="300"]',
+        "[/caption]",
+        "Thank you! Your submission has been received!",
+    ],
+)
+def test_publishing_tool_leftovers_are_boilerplate(line: str) -> None:
+    assert verdict(line) is not None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The post office appeared first on the list of closures in the town.",
+        "[Updated at 5pm with comments from the mayor]",
+        "[1]",
+        "[Editor's note: this story was corrected on Monday]",
+    ],
+)
+def test_bracketed_notes_and_sentences_about_posts_stay(line: str) -> None:
+    assert verdict(line) is None

@@ -510,6 +510,17 @@ _REGULATORY = re.compile(
 )
 _DISCLAIMER_NEEDLES = ("purpose", "advice")
 _REGULATORY_NEEDLES = ("offered through", "finra", "sipc", "registered investment")
+# A feed's footer ("The post <title> appeared first on <site>.", WordPress) and a shortcode
+# left in the text ("[adthrive-in-post-video-player video-id=...]", "[caption id=...]"): the
+# markup of a publishing tool, not the article's words.
+_FEED_FOOTER = re.compile(
+    r"^The post .{1,300} appeared first on (?:[A-Z0-9][\w'’&.:/-]*\s?){1,8}\.?$"
+)
+_SHORTCODE = re.compile(
+    r"^\[/?[a-z][a-z0-9]*[-_][\w-]*(?:\s[^\]]*)?\]$|^\[[a-z][\w-]*\s[^\]]*=[^\]]*\]$"
+    r"|^\[/[a-z][\w-]*\]$",
+    re.IGNORECASE,
+)
 # The post's labels: "Tags: Employment, Health & Fitness", "Filed under: Politics".
 _TAXONOMY = re.compile(
     r"^(?:tags?|tagged(?: with| in)?|filed (?:under|in)|categories|category|posted in|topics"
@@ -605,6 +616,15 @@ def default_line_rules(catalogue: PhraseCatalogue | None = None) -> tuple[LineRu
         ),
         PatternRule("line.ad-label", "ad-label", _LABELLED_AD, max_words=15),
         PatternRule("line.taxonomy", "navigation", _TAXONOMY, max_words=40, needles=(":",)),
+        PatternRule(
+            "line.feed-footer",
+            "footer",
+            _FEED_FOOTER,
+            max_words=80,
+            raw=True,
+            needles=("appeared first",),
+        ),
+        PatternRule("line.shortcode", "footer", _SHORTCODE, max_words=60, raw=True, needles=("[",)),
         PatternRule("line.donation", "paywall", _DONATION_QUESTION, max_words=40),
         PatternRule(
             "line.donation",
