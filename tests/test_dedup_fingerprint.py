@@ -54,8 +54,8 @@ from newsclean.pipeline.run import RunOptions, run
 from newsclean.pipeline.state import RunState
 from newsclean.scraper.polite import PoliteFetcher, PolitenessOptions
 from newsclean.scraper.records import FetchResult
-from tests.support.httpserver import LocalHttpServer, serve
-from tests.support.runsite import dataset_rows, write_config
+from tests.support.httpserver import LocalHttpServer
+from tests.support.runsite import dataset_rows, static_site, write_config
 from tests.test_dedup import SAME_TOPIC_A, SAME_TOPIC_B, SHORT, SYNDICATED, WIRE, aid, sha
 
 SPEC = DedupOptions().minhash_spec()
@@ -335,10 +335,7 @@ def site_pages() -> dict[str, bytes]:
 
 @pytest.fixture
 def site() -> Iterator[LocalHttpServer]:
-    with serve(standard_routes=False) as server:
-        for path, body in site_pages().items():
-            server.static(path, body)
-        server.static("/robots.txt", b"User-agent: *\nAllow: /\n", content_type="text/plain")
+    with static_site(site_pages()) as server:
         yield server
 
 

@@ -16,8 +16,8 @@ import pytest
 
 from newsclean.pipeline.demo.stories import load_stories
 from newsclean.pipeline.state import RunState, state_path
-from tests.support.httpserver import LocalHttpServer, serve
-from tests.support.runsite import dataset_keys, dataset_rows, run_config, write_config
+from tests.support.httpserver import LocalHttpServer
+from tests.support.runsite import dataset_keys, dataset_rows, run_config, static_site, write_config
 
 TEMPLATE = (
     "The Harbour Courier is an independent newspaper that has served the coast since 1887.",
@@ -61,10 +61,7 @@ def page_html(index: int) -> bytes:
 
 @pytest.fixture
 def site() -> Iterator[LocalHttpServer]:
-    with serve(standard_routes=False) as server:
-        for index in range(12):
-            server.static(f"/news/{index}.html", page_html(index))
-        server.static("/robots.txt", b"User-agent: *\nAllow: /\n", content_type="text/plain")
+    with static_site({f"/news/{index}.html": page_html(index) for index in range(12)}) as server:
         yield server
 
 

@@ -16,8 +16,8 @@ from newsclean.pipeline.errors import ConfigError
 from newsclean.pipeline.exitcodes import ExitCode
 from newsclean.pipeline.run import RunOptions, run
 from newsclean.pipeline.state import RunState, state_path
-from tests.support.httpserver import LocalHttpServer, serve
-from tests.support.runsite import dataset_rows, marker, run_config, write_config
+from tests.support.httpserver import LocalHttpServer
+from tests.support.runsite import dataset_rows, marker, run_config, static_site, write_config
 
 PATHOLOGICAL = b"<!-- pathological -->"
 PAGES = 5
@@ -46,10 +46,8 @@ def page_html(index: int) -> bytes:
 
 @pytest.fixture
 def site() -> Iterator[LocalHttpServer]:
-    with serve(standard_routes=False) as server:
-        for index in range(PAGES):
-            server.static(f"/news/{index}.html", page_html(index))
-        server.static("/robots.txt", b"User-agent: *\nAllow: /\n", content_type="text/plain")
+    pages = {f"/news/{index}.html": page_html(index) for index in range(PAGES)}
+    with static_site(pages) as server:
         yield server
 
 

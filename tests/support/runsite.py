@@ -176,6 +176,16 @@ class ArticleFarm:
 
 
 @contextmanager
+def static_site(pages: Mapping[str, bytes]) -> Iterator[LocalHttpServer]:
+    """A loopback server with these pages (path -> body) and a robots.txt allowing all."""
+    with serve(standard_routes=False) as server:
+        for path, body in pages.items():
+            server.static(path, body)
+        server.static("/robots.txt", b"User-agent: *\nAllow: /\n", content_type="text/plain")
+        yield server
+
+
+@contextmanager
 def article_farm(count: int) -> Iterator[ArticleFarm]:
     with serve(standard_routes=False) as server:
         yield ArticleFarm(server, count)
