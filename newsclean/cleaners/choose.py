@@ -73,7 +73,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 from newsclean.cleaners.density import (
@@ -82,6 +81,7 @@ from newsclean.cleaners.density import (
     container_chars,
     extract_by_density,
 )
+from newsclean.cleaners.dom import text_chars
 from newsclean.cleaners.extract import Block, extract_tree, render_plain_blocks
 from newsclean.cleaners.text import collapse_whitespace
 
@@ -134,7 +134,6 @@ _WORD = re.compile(r"\w+")
 WHOLE_PAGE = "the whole page"
 UNDIVIDED = "one undivided block"
 _SKIPPED_TEXT_TAGS = ("script", "style", "template", "noscript")
-_TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,8 +330,8 @@ def visible_chars(root: HtmlElement) -> int:
     """Characters of text in the page body, scripts and styles left out (counted in C)."""
     body = root.find("body")
     scope = body if body is not None else root
-    total = int(_TEXT_LENGTH(scope))
-    hidden = sum(int(_TEXT_LENGTH(e)) for e in scope.iter(*_SKIPPED_TEXT_TAGS))
+    total = text_chars(scope)
+    hidden = sum(text_chars(e) for e in scope.iter(*_SKIPPED_TEXT_TAGS))
     return max(total - hidden, 0)
 
 

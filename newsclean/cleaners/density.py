@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml.html import HtmlElement
 
+from newsclean.cleaners.dom import text_chars
 from newsclean.cleaners.extract import Block, escape_markdown
 from newsclean.cleaners.text import collapse_whitespace
 
@@ -40,7 +41,6 @@ MIN_CONTAINER_CHARS = 500
 MIN_PEER_SHARE = 0.2
 
 _PARAGRAPHS = etree.XPath("//body//p")
-_TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
 _TEXT_BLOCKS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd"})
 _HEADINGS = {"h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
@@ -69,7 +69,7 @@ def container_blocks(container: Container) -> tuple[Block, ...]:
 
 def container_chars(container: Container) -> int:
     """Characters of text in ``container``, links included (an upper bound of its blocks')."""
-    return sum(int(_TEXT_LENGTH(element)) for element in container.elements)
+    return sum(text_chars(element) for element in container.elements)
 
 
 def best_container(root: HtmlElement) -> Container | None:

@@ -405,12 +405,12 @@ def _is_protected(
         return True
     if match.guard_text_share:
         if not body_chars:
-            body_chars.append(max(_text_chars(body), 1))
-        return _text_chars(element) > MAX_HIDDEN_SHARE * body_chars[0]
+            body_chars.append(max(text_chars(body), 1))
+        return text_chars(element) > MAX_HIDDEN_SHARE * body_chars[0]
     return False
 
 
-def _text_chars(element: HtmlElement) -> int:
+def text_chars(element: HtmlElement) -> int:
     """Characters of the element's text with whitespace runs as one space (counted in C:
     no copy of the text is made)."""
     return int(_TEXT_CHARS(element))

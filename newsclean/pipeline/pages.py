@@ -191,15 +191,9 @@ class PageCleaner:
 
     async def clean(self, url: str, result: FetchResult) -> PageOutcome:
         """The outcome of cleaning ``result`` (fetched for ``url``): an article or a failure."""
-        loop = asyncio.get_running_loop()
+        job = self.submit(result.body, result.final_url, result.content_type or None)
         try:
-            cleaned = await loop.run_in_executor(
-                self._executor,
-                self._clean_function(),
-                result.body,
-                result.final_url,
-                result.content_type or None,
-            )
+            cleaned = await asyncio.wrap_future(job)
         except CleanerError as exc:
             return clean_outcome(url, result, exc)
         return clean_outcome(url, result, cleaned)

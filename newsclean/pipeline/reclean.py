@@ -31,7 +31,7 @@ import json
 import logging
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -237,7 +237,7 @@ def _key(article_id: str, content_hash: str) -> bytes:
 
 
 def clean_archived(body: bytes, url: str, content_type: str | None) -> Article | CleanFailure:
-    """Clean one archived page; a failure is a value (top-level: worker processes call it)."""
+    """Clean one archived page here; a failure is a value."""
     from newsclean.cleaners import clean_html
     from newsclean.cleaners.errors import CleanerError
 
@@ -258,37 +258,16 @@ def cleaned_in_order(
 ) -> Iterator[Cleaned]:
     """Each item with its cleaning outcome (None for a Skipped), in input order.
 
-    With several workers, up to a few records per worker are cleaned ahead in processes; the
-    order of the results, and so of everything written, is the order of the archives. With
-    ``timeout`` (seconds), each page is cleaned in a killable worker process (as in ``run``):
-    a page that overruns becomes an "extract-timeout" failure and its worker is replaced.
+    One worker and no ``timeout``: each page cleaned here, in turn. Otherwise the run's
+    :class:`~newsclean.pipeline.pages.PageCleaner` cleans up to a few records per worker
+    ahead (in processes; with ``timeout`` seconds, in killable worker processes, as in
+    ``run``: a page that overruns becomes an "extract-timeout" failure and its worker is
+    replaced). The order of the results, and so of everything written, is the archives'.
     """
-    if timeout is not None:
-        yield from _cleaned_capped(items, workers, timeout)
-        return
-    if workers <= 1:
+    if timeout is None and workers <= 1:
         for item in items:
             yield item, None if isinstance(item, Skipped) else _clean(item)
         return
-    window: deque[tuple[WarcResponse | Skipped, Future[Article | CleanFailure] | None]] = deque()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for item in items:
-            job = None
-            if isinstance(item, WarcResponse):
-                fetch = item.fetch
-                job = pool.submit(
-                    clean_archived, fetch.body, fetch.final_url, fetch.content_type or None
-                )
-            window.append((item, job))
-            if len(window) >= workers * _IN_FLIGHT_PER_WORKER:
-                yield _settled(window.popleft())
-        while window:
-            yield _settled(window.popleft())
-
-
-def _cleaned_capped(
-    items: Iterator[WarcResponse | Skipped], workers: int, timeout: float
-) -> Iterator[Cleaned]:
     from newsclean.pipeline.pages import PageCleaner
 
     cleaner = PageCleaner(workers, timeout)
@@ -302,39 +281,35 @@ def _cleaned_capped(
                 job = cleaner.submit(fetch.body, fetch.final_url, fetch.content_type or None)
             window.append((item, job))
             if len(window) >= workers * _IN_FLIGHT_PER_WORKER:
-                yield _settled_capped(window.popleft())
+                yield _settled(window.popleft())
         while window:
-            yield _settled_capped(window.popleft())
+            yield _settled(window.popleft())
     finally:
         cleaner.close()
 
 
-def _settled_capped(
+def _settled(
     pair: tuple[WarcResponse | Skipped, Future[Article | FingerprintedArticle] | None],
 ) -> Cleaned:
     from newsclean.cleaners.errors import CleanerError
     from newsclean.cleaners.fingerprint import FingerprintedArticle
 
     item, job = pair
-    if job is None:
+    if job is None or isinstance(item, Skipped):
         return item, None
     try:
         cleaned = job.result()
     except CleanerError as exc:  # the overrun ("extract-timeout") or the cleaners' failure
         return item, CleanFailure(exc.reason, exc.message)
+    except Exception as exc:  # as clean_archived: one bad page must not stop a rebuild
+        log.exception("internal error cleaning %s", item.fetch.final_url)
+        return item, CleanFailure("internal-error", f"{type(exc).__name__}: {exc}")
     return item, cleaned.article if isinstance(cleaned, FingerprintedArticle) else cleaned
 
 
 def _clean(item: WarcResponse) -> Article | CleanFailure:
     fetch = item.fetch
     return clean_archived(fetch.body, fetch.final_url, fetch.content_type or None)
-
-
-def _settled(
-    pair: tuple[WarcResponse | Skipped, Future[Article | CleanFailure] | None],
-) -> Cleaned:
-    item, job = pair
-    return item, None if job is None else job.result()
 
 
 # -- the rebuild -----------------------------------------------------------------------------
