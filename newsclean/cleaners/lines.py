@@ -814,9 +814,12 @@ def reference_list_span(
     The first reference heading in the second half of the text (by characters) whose lines
     after it, to the end, are citations or further reference headings.
     """
-    kept = _kept_chars_from(lines, [None] * len(lines))
-    for index, line in enumerate(lines):
-        if line.normalized not in REFERENCE_HEADINGS or kept[index] > kept[0] / 2:
+    headings = [i for i, line in enumerate(lines) if line.normalized in REFERENCE_HEADINGS]
+    if not headings:
+        return None  # most texts: no character count needed
+    after = _kept_chars_from(lines, [None] * len(lines))  # characters from each line on
+    for index in headings:
+        if after[index] > after[0] / 2:
             continue
         rest = [other for other in lines[index + 1 :] if other.normalized]
         if _is_reference_list(rest):
