@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from lxml.html import HtmlElement
 
 from newsclean.cleaners import Article, clean_html
 from newsclean.cleaners.errors import ExtractionError, ExtractionTimeout, WorkerFailed
@@ -82,7 +83,10 @@ def test_an_oversized_tree_is_reduced_then_refused() -> None:
     assert raised.value.url == "https://example.com/big"
 
 
-def test_the_source_shortcut_counts_only_pages_that_could_be_too_large() -> None:
+def test_the_source_shortcut_counts_only_pages_that_could_be_too_large(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newsclean.cleaners import guards
     from newsclean.cleaners.clean import parse_html
 
     source = "<html><body>" + "<p>a</p>" * 500 + "</body></html>"
@@ -90,7 +94,18 @@ def test_the_source_shortcut_counts_only_pages_that_could_be_too_large() -> None
     assert blocks is not None
     with pytest.raises(TreeTooLarge):  # 1,004 "<" for a limit of 100: counted, refused
         check_tree(blocks, limit=100, source=source)
+    counted: list[int] = []
+    real_count = guards._element_count
+
+    def counting(root: HtmlElement) -> int:
+        counted.append(1)
+        return real_count(root)
+
+    monkeypatch.setattr(guards, "_element_count", counting)
     check_tree(blocks, limit=2_100, source=source)  # 2 x 1,004 "<" fit: not counted
+    assert counted == []
+    check_tree(blocks, limit=2_100)  # without the source the tree is counted
+    assert counted == [1]
 
 
 @pytest.mark.parametrize(
